@@ -1,0 +1,196 @@
+"""Default alarms for a Lambda function.
+
+Default set (each per enabled severity):
+- error rate % (metric math, silent below ``min_invocations`` per period);
+- throttles (count per period);
+- p99 duration as % of the function timeout;
+- concurrency near the reserved limit, only when reserved concurrency is set;
+- iterator age, only for stream-triggered functions.
+"""
+
+from __future__ import annotations
+
+from components.observability._factory import GTE, NOT_BREACHING, alarm_key, fmt, metric, per_severity
+from components.observability.descriptions import ERRORS_QUERY, REPORT_QUERY, alarm_description, logs_insights_hint
+from components.observability.model import AlarmSpec, MetricQuery, Severity
+from components.observability.refs import LambdaRef
+from components.observability.thresholds import AlarmThresholds
+
+NAMESPACE = "AWS/Lambda"
+
+
+def _dims(fn: LambdaRef) -> dict[str, str]:
+    return {"FunctionName": fn.function_name}
+
+
+def error_rate_expression(min_invocations: int) -> str:
+    """Percent of failed invocations, forced to 0 when traffic is too low to be meaningful.
+
+    Without the guard one failure out of two invocations would page someone at 50%.
+    """
+    return f"IF(invocations >= {min_invocations}, 100 * errors / invocations, 0)"
+
+
+def duration_threshold_ms(timeout_seconds: int, pct_of_timeout: float) -> float:
+    """p99 Duration threshold in ms for a percentage of the function timeout."""
+    return pct_of_timeout * timeout_seconds * 1000 / 100
+
+
+def concurrency_threshold(reserved_concurrency: int, pct_of_reserved: float) -> float:
+    return pct_of_reserved * reserved_concurrency / 100
+
+
+def error_rate_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    dims = _dims(fn)
+    queries = (
+        MetricQuery(id="invocations", metric=metric(NAMESPACE, "Invocations", dims, "Sum", t.period_seconds)),
+        MetricQuery(id="errors", metric=metric(NAMESPACE, "Errors", dims, "Sum", t.period_seconds)),
+        MetricQuery(
+            id="error_rate",
+            expression=error_rate_expression(t.min_invocations),
+            label="Error rate (%)",
+            return_data=True,
+        ),
+    )
+
+    def build(severity: Severity, value: float) -> AlarmSpec:
+        return AlarmSpec(
+            key=alarm_key("lambda", fn.key_part, "errors", severity.value),
+            severity=severity,
+            summary=f"{fn.function_name}: error rate >= {fmt(value)}%",
+            description=alarm_description(
+                f"More than {fmt(value)}% of invocations of {fn.function_name} failed in {t.datapoints_to_alarm} of "
+                f"{t.evaluation_periods} periods of {t.period_seconds}s (only when >= {t.min_invocations} "
+                "invocations per period).",
+                logs_insights_hint(fn.log_group_name, ERRORS_QUERY)
+                + "; then open the X-Ray trace map for faulting segments and check recent deploys.",
+            ),
+            comparison=GTE,
+            threshold=value,
+            evaluation_periods=t.evaluation_periods,
+            datapoints_to_alarm=t.datapoints_to_alarm,
+            treat_missing_data=NOT_BREACHING,
+            queries=queries,
+        )
+
+    return per_severity(t.lambda_error_rate_pct, build)
+
+
+def throttle_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    stat = metric(NAMESPACE, "Throttles", _dims(fn), "Sum", t.period_seconds)
+    limit = f"reserved concurrency {fn.reserved_concurrency}" if fn.reserved_concurrency else "account concurrency"
+
+    def build(severity: Severity, value: float) -> AlarmSpec:
+        return AlarmSpec(
+            key=alarm_key("lambda", fn.key_part, "throttles", severity.value),
+            severity=severity,
+            summary=f"{fn.function_name}: >= {fmt(value)} throttled invocations per {t.period_seconds}s",
+            description=alarm_description(
+                f"Invocations of {fn.function_name} are being rejected for lack of concurrency; "
+                "synchronous callers see 429 errors and async events are retried.",
+                f"ConcurrentExecutions against the {limit} limit on the service dashboard, "
+                "then whether a caller or event source suddenly fans out more requests.",
+            ),
+            comparison=GTE,
+            threshold=value,
+            evaluation_periods=t.evaluation_periods,
+            datapoints_to_alarm=t.datapoints_to_alarm,
+            treat_missing_data=NOT_BREACHING,
+            metric=stat,
+        )
+
+    return per_severity(t.lambda_throttles, build)
+
+
+def duration_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    stat = metric(NAMESPACE, "Duration", _dims(fn), "p99", t.period_seconds)
+
+    def build(severity: Severity, pct: float) -> AlarmSpec:
+        threshold = duration_threshold_ms(fn.timeout_seconds, pct)
+        return AlarmSpec(
+            key=alarm_key("lambda", fn.key_part, "duration", severity.value),
+            severity=severity,
+            summary=f"{fn.function_name}: p99 duration >= {fmt(pct)}% of the {fn.timeout_seconds}s timeout",
+            description=alarm_description(
+                f"p99 Duration of {fn.function_name} reached {fmt(threshold)} ms, {fmt(pct)}% of its "
+                f"{fn.timeout_seconds}s timeout; slower calls will start timing out.",
+                logs_insights_hint(fn.log_group_name, REPORT_QUERY)
+                + "; then the X-Ray trace map for the slow downstream call (DynamoDB, HTTP).",
+            ),
+            comparison=GTE,
+            threshold=threshold,
+            evaluation_periods=t.evaluation_periods,
+            datapoints_to_alarm=t.datapoints_to_alarm,
+            treat_missing_data=NOT_BREACHING,
+            metric=stat,
+        )
+
+    return per_severity(t.lambda_duration_pct_of_timeout, build)
+
+
+def concurrency_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    """Only meaningful with reserved concurrency: otherwise the limit is account-wide."""
+    if not fn.reserved_concurrency:
+        return []
+    reserved = fn.reserved_concurrency
+    stat = metric(NAMESPACE, "ConcurrentExecutions", _dims(fn), "Maximum", t.period_seconds)
+
+    def build(severity: Severity, pct: float) -> AlarmSpec:
+        return AlarmSpec(
+            key=alarm_key("lambda", fn.key_part, "concurrency", severity.value),
+            severity=severity,
+            summary=f"{fn.function_name}: concurrency >= {fmt(pct)}% of reserved {reserved}",
+            description=alarm_description(
+                f"ConcurrentExecutions of {fn.function_name} reached {fmt(concurrency_threshold(reserved, pct))}, "
+                f"{fmt(pct)}% of its reserved concurrency of {reserved}; throttling is next.",
+                "the Invocations and Duration graphs: more traffic or slower calls? Raise the reservation "
+                "or slow the event source.",
+            ),
+            comparison=GTE,
+            threshold=concurrency_threshold(reserved, pct),
+            evaluation_periods=t.evaluation_periods,
+            datapoints_to_alarm=t.datapoints_to_alarm,
+            treat_missing_data=NOT_BREACHING,
+            metric=stat,
+        )
+
+    return per_severity(t.lambda_concurrency_pct_of_reserved, build)
+
+
+def iterator_age_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    """Stream consumers only: IteratorAge is how far behind the function reads."""
+    if not fn.reads_stream:
+        return []
+    stat = metric(NAMESPACE, "IteratorAge", _dims(fn), "Maximum", t.period_seconds)
+
+    def build(severity: Severity, value: float) -> AlarmSpec:
+        return AlarmSpec(
+            key=alarm_key("lambda", fn.key_part, "iterator-age", severity.value),
+            severity=severity,
+            summary=f"{fn.function_name}: iterator age >= {fmt(value)} ms",
+            description=alarm_description(
+                f"{fn.function_name} is falling behind its stream: the newest record it read was "
+                f"{fmt(value)} ms old. Records expire at the end of the stream retention.",
+                f"errors and duration of {fn.function_name} (a poison batch retries forever), "
+                "then batch size and parallelization factor of the event source mapping.",
+            ),
+            comparison=GTE,
+            threshold=value,
+            evaluation_periods=t.evaluation_periods,
+            datapoints_to_alarm=t.datapoints_to_alarm,
+            treat_missing_data=NOT_BREACHING,
+            metric=stat,
+        )
+
+    return per_severity(t.kinesis_iterator_age_ms, build)
+
+
+def lambda_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    """The default alarm set for one function."""
+    return [
+        *error_rate_alarms(fn, t),
+        *throttle_alarms(fn, t),
+        *duration_alarms(fn, t),
+        *concurrency_alarms(fn, t),
+        *iterator_age_alarms(fn, t),
+    ]

@@ -1,0 +1,118 @@
+"""Deterministic physical names of the resources the builders watch.
+
+Names on this platform are predictable (``<project>-<stack>-<service>-<part>``),
+so refs hold plain strings: dashboards built offline equal the deployed ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LambdaRef:
+    """A Lambda function. ``part`` keeps alarm keys short and unique within a service."""
+
+    function_name: str
+    timeout_seconds: int
+    log_group_name: str
+    reserved_concurrency: int | None = None
+    part: str = ""
+    # Stream-triggered functions get an IteratorAge alarm.
+    reads_stream: bool = False
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.function_name
+
+
+@dataclass(frozen=True)
+class RestApiRef:
+    """A REST API stage; API Gateway metrics are dimensioned by ApiName and Stage."""
+
+    api_name: str
+    stage_name: str
+    access_log_group_name: str
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.api_name
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A DynamoDB table and the global secondary indexes whose throttles count too."""
+
+    table_name: str
+    part: str = ""
+    global_secondary_indexes: tuple[str, ...] = ()
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.table_name
+
+
+@dataclass(frozen=True)
+class OpenSearchRef:
+    """An OpenSearch Service domain; AWS/ES metrics need DomainName and ClientId (account id)."""
+
+    domain_name: str
+    account_id: str
+    instance_count: int
+    volume_size_gb: int
+    dedicated_master: bool
+    kms_encrypted: bool
+    dedicated_master_count: int = 3
+    dashboards_url: str | None = None
+
+    @property
+    def expected_nodes(self) -> int:
+        """The Nodes metric counts dedicated masters too."""
+        return self.instance_count + (self.dedicated_master_count if self.dedicated_master else 0)
+
+
+@dataclass(frozen=True)
+class KinesisRef:
+    """A Kinesis data stream."""
+
+    stream_name: str
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.stream_name
+
+
+@dataclass(frozen=True)
+class LogShippingRef:
+    """The CloudWatch Logs to OpenSearch shipper and its dead-letter store."""
+
+    function: LambdaRef
+    dead_letter_bucket: str
+    metrics_namespace: str
+    service: str = "log-shipping"
+    # Present when logs reach the shipper through Kinesis (prod path).
+    kinesis: KinesisRef | None = None
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """Everything one service owns, as the dashboards and alarm roll-up see it."""
+
+    service: str
+    stack: str
+    region: str
+    account_id: str
+    lambdas: tuple[LambdaRef, ...] = ()
+    apis: tuple[RestApiRef, ...] = ()
+    tables: tuple[TableRef, ...] = ()
+    streams: tuple[KinesisRef, ...] = ()
+    xray_group_name: str | None = None
+    opensearch_dashboards_url: str | None = None
+
+    @property
+    def log_group_names(self) -> tuple[str, ...]:
+        """Function log groups then API access log groups, de-duplicated, in declaration order."""
+        names = [fn.log_group_name for fn in self.lambdas] + [api.access_log_group_name for api in self.apis]
+        return tuple(dict.fromkeys(names))
