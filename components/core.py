@@ -1,0 +1,117 @@
+"""The per-environment core every service shares: key, alarm topics, X-Ray, code and the log hook.
+
+Services receive the core instead of creating their own copies, so a stack has one key, one pair
+of alarm topics and one sampling policy, and every log group passes through one shipping hook.
+"""
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam
+from components.log_shipping_hook import LogShippingHook
+from components.naming import Namer
+from components.observability.model import Severity
+from components.resources.code import FunctionCode, function_code
+from components.settings import Settings
+from components.tagging import tags as platform_tags
+
+CORE_SERVICE = "core"
+
+
+def xray_group_filter(namer: Namer) -> str:
+    """Every trace that touches one of the stack's functions or APIs; names share the stack prefix."""
+    return f'service(id(name BEGINSWITH "{namer.prefix}-"))'
+
+
+class PlatformCore(pulumi.ComponentResource):
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:core:PlatformCore", name, None, opts)
+        self.settings = settings
+        self.namer = Namer(settings.project, settings.stack)
+        identity = aws.get_caller_identity()
+        self.account = iam.AccountContext(account_id=identity.account_id, region=settings.region)
+        self.log_shipping = LogShippingHook()
+        self.tags = platform_tags(settings, CORE_SERVICE)
+        child = pulumi.ResourceOptions(parent=self)
+        protect = settings.protection.deletion_protection
+
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"{self.namer.prefix}: encrypts logs, tables, topics and queues of the stack",
+            enable_key_rotation=True,
+            deletion_window_in_days=settings.protection.kms_key_deletion_window_days,
+            policy=iam.stack_key_policy(self.account, settings.project, settings.stack),
+            tags=self.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+        )
+        aws.kms.Alias(f"{name}-key-alias", name=f"alias/{self.namer.prefix}", target_key_id=self.key.key_id,
+                      opts=child)
+
+        self.topics: dict[Severity, aws.sns.Topic] = {}
+        recipients = {Severity.WARNING: settings.routing.warning_emails,
+                      Severity.CRITICAL: settings.routing.critical_recipients}
+        for severity in (Severity.WARNING, Severity.CRITICAL):
+            topic_name = self.namer.stack_wide(f"alarms-{severity.value}", "sns_topic")
+            topic = aws.sns.Topic(f"{name}-alarms-{severity.value}", name=topic_name,
+                                  kms_master_key_id=self.key.arn, tags=self.tags, opts=child)
+            aws.sns.TopicPolicy(f"{name}-alarms-{severity.value}-policy", arn=topic.arn,
+                                policy=topic.arn.apply(lambda arn: iam.topic_policy(self.account, arn)), opts=child)
+            for index, email in enumerate(recipients[severity]):
+                aws.sns.TopicSubscription(
+                    f"{name}-alarms-{severity.value}-email-{index}", topic=topic.arn, protocol="email",
+                    endpoint=pulumi.Output.secret(email), opts=child)
+            self.topics[severity] = topic
+
+        self.sampling_rule = aws.xray.SamplingRule(
+            f"{name}-sampling",
+            rule_name=self.namer.stack_wide("sampling", "xray_sampling_rule"),
+            priority=1000,
+            version=1,
+            reservoir_size=settings.tracing.reservoir_per_second,
+            fixed_rate=settings.tracing.sampling_rate,
+            service_name=f"{self.namer.prefix}-*",
+            service_type="*", host="*", http_method="*", url_path="*", resource_arn="*",
+            tags=self.tags, opts=child)
+        self.xray_group_name = self.namer.stack_wide("traces", "xray_group")
+        self.xray_group = aws.xray.Group(
+            f"{name}-traces", group_name=self.xray_group_name, filter_expression=xray_group_filter(self.namer),
+            insights_configuration=aws.xray.GroupInsightsConfigurationArgs(insights_enabled=True,
+                                                                           notifications_enabled=False),
+            tags=self.tags, opts=child)
+
+        self.code: FunctionCode = function_code(settings)
+        self.layer = aws.lambda_.LayerVersion(
+            f"{name}-deps",
+            layer_name=self.namer.stack_wide("handler-deps", "lambda_layer"),
+            description="Third-party dependencies of every handler (handlers/requirements.txt)",
+            code=self.code.layer_archive,
+            compatible_runtimes=[settings.lambda_.runtime],
+            compatible_architectures=[settings.lambda_.architecture],
+            opts=child)
+
+        self.api_gateway_logging = self._api_gateway_account(name)
+        self.register_outputs({"keyArn": self.key.arn,
+                               "warningTopicArn": self.topics[Severity.WARNING].arn,
+                               "criticalTopicArn": self.topics[Severity.CRITICAL].arn})
+
+    def _api_gateway_account(self, name: str) -> aws.apigateway.Account:
+        """API Gateway writes access logs only through an account-wide role, so the core sets it once."""
+        role = aws.iam.Role(
+            f"{name}-apigw-logs",
+            name=self.namer.stack_wide("apigw-logs", "iam_role"),
+            assume_role_policy=iam.assume_role_policy("apigateway.amazonaws.com"),
+            tags=self.tags, opts=pulumi.ResourceOptions(parent=self))
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-apigw-logs-push", role=role.name,
+            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+            opts=pulumi.ResourceOptions(parent=self))
+        return aws.apigateway.Account(f"{name}-apigw-account", cloudwatch_role_arn=role.arn,
+                                      opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]))
+
+    def alarm_topic_arn(self, severity: Severity) -> pulumi.Output[str]:
+        return self.topics[severity].arn
+
+    @property
+    def alarm_topics(self) -> dict[Severity, pulumi.Output[str]]:
+        return {severity: topic.arn for severity, topic in self.topics.items()}

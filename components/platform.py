@@ -1,0 +1,37 @@
+"""The facade `__main__.py` talks to: settings, the core, then services, then stack-wide views.
+
+Keeping this order in one place is what lets a new microservice be a few lines: it always finds
+a core to attach to, and it always ends up in the overview and the outputs.
+"""
+from __future__ import annotations
+
+import pulumi
+
+from components.core import PlatformCore
+from components.settings import Settings, settings_from_pulumi, settings_warnings
+from components.services.http_service import HttpService, HttpServiceArgs
+
+
+class Platform:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or settings_from_pulumi()
+        for warning in settings_warnings(self.settings):
+            pulumi.log.warn(warning)
+        self.core = PlatformCore(f"{self.settings.project}-core", self.settings)
+        self.http_services: list[HttpService] = []
+
+    def http_service(self, name: str, args: HttpServiceArgs) -> HttpService:
+        if any(existing.service == name for existing in self.http_services):
+            raise ValueError(f"service {name!r} is declared twice")
+        service = HttpService(name, args, self.core)
+        self.http_services.append(service)
+        return service
+
+    def finish(self) -> None:
+        """Stack-wide outputs; call once, after every service is declared."""
+        pulumi.export("environment", self.settings.environment)
+        pulumi.export("alarmTopics", {s.value: arn for s, arn in self.core.alarm_topics.items()})
+        pulumi.export("xrayGroup", self.core.xray_group_name)
+        pulumi.export("services", {s.service: {"url": s.url, "dashboard": s.dashboard_name,
+                                               "healthAlarm": s.health_alarm_name}
+                                   for s in self.http_services})

@@ -1,0 +1,1 @@
+"""Runs the Pulumi program offline, under mocks, for a named stack."""

@@ -1,0 +1,214 @@
+"""Mocks that answer like AWS would, so computed outputs (ARNs, ids, URLs) look real.
+
+Provider-computed outputs are `None` under the stock mocks; components that build policies,
+dashboards or subscriptions from ARNs would then test nothing. Ids derive from the logical name,
+so every run of a stack produces the same inventory.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any, Callable
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+
+
+def _token(name: str, length: int = 10) -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    digest = hashlib.sha256(name.encode()).digest()
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:length])
+
+
+def _uuid(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+class PlatformMocks(pulumi.runtime.Mocks):
+    def __init__(self, region: str, account_id: str = ACCOUNT_ID) -> None:
+        self.region = region
+        self.account_id = account_id
+
+    # -- invokes -------------------------------------------------------------------------------
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
+        token = args.token
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:user/preview",
+                    "id": self.account_id, "userId": "AIDAPREVIEW"}, []
+        if token == "aws:index/getRegion:getRegion":
+            return {"name": self.region, "region": self.region, "id": self.region,
+                    "endpoint": f"ec2.{self.region}.amazonaws.com", "description": self.region}, []
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            names = [f"{self.region}{suffix}" for suffix in "abc"]
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 4)], "id": self.region}, []
+        raise NotImplementedError(f"the offline preview has no mock for invoke {token}")
+
+    # -- resources -----------------------------------------------------------------------------
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        inputs: dict[str, Any] = dict(args.inputs)
+        builder = _OUTPUTS.get(args.typ)
+        if builder is None:
+            return f"{args.name}-id", inputs
+        resource_id, outputs = builder(self, args.name, inputs)
+        return resource_id, {**inputs, **outputs}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def arn(self, service: str, resource: str, *, regional: bool = True, account: bool = True) -> str:
+        return (f"arn:aws:{service}:{self.region if regional else ''}:"
+                f"{self.account_id if account else ''}:{resource}")
+
+
+Builder = Callable[[PlatformMocks, str, dict], tuple[str, dict]]
+
+
+def _name(inputs: dict, logical: str, key: str = "name") -> str:
+    return str(inputs.get(key) or logical)
+
+
+def _kms_key(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    key_id = _uuid(logical)
+    return key_id, {"arn": m.arn("kms", f"key/{key_id}"), "keyId": key_id}
+
+
+def _kms_alias(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    return name, {"arn": m.arn("kms", name), "targetKeyArn": m.arn("kms", f"key/{i.get('targetKeyId', '')}")}
+
+
+def _topic(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    arn = m.arn("sns", _name(i, logical))
+    return arn, {"arn": arn}
+
+
+def _subscription(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    arn = f"{i.get('topic', m.arn('sns', logical))}:{_uuid(logical)}"
+    return arn, {"arn": arn}
+
+
+def _role(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    return name, {"arn": f"arn:aws:iam::{m.account_id}:role/{name}", "uniqueId": "AROA" + _token(name, 16).upper()}
+
+
+def _log_group(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    return name, {"arn": m.arn("logs", f"log-group:{name}")}
+
+
+def _function(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    arn = m.arn("lambda", f"function:{name}")
+    return name, {"arn": arn, "qualifiedArn": f"{arn}:1", "version": "1",
+                  "invokeArn": f"arn:aws:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+                  "qualifiedInvokeArn": f"arn:aws:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}:1/invocations"}
+
+
+def _layer(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    layer_arn = m.arn("lambda", f"layer:{_name(i, logical, 'layerName')}")
+    return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
+
+
+def _rest_api(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    api_id = _token(logical)
+    return api_id, {"rootResourceId": _token(logical + "/root"), "executionArn": m.arn("execute-api", api_id),
+                    "arn": m.arn("apigateway", f"/restapis/{api_id}", account=False)}
+
+
+def _stage(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    api_id, stage = i.get("restApi", ""), i.get("stageName", "")
+    return f"ags-{api_id}-{stage}", {
+        "invokeUrl": f"https://{api_id}.execute-api.{m.region}.amazonaws.com/{stage}",
+        "executionArn": m.arn("execute-api", f"{api_id}/{stage}"),
+        "arn": m.arn("apigateway", f"/restapis/{api_id}/stages/{stage}", account=False)}
+
+
+def _table(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    arn = m.arn("dynamodb", f"table/{name}")
+    extra = {"streamArn": f"{arn}/stream/2026-01-01T00:00:00.000"} if i.get("streamEnabled") else {}
+    return name, {"arn": arn, **extra}
+
+
+def _alarm(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical, "alarmName") if "alarmName" in i else _name(i, logical)
+    return name, {"arn": m.arn("cloudwatch", f"alarm:{name}")}
+
+
+def _dashboard(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical, "dashboardName")
+    return name, {"dashboardArn": m.arn("cloudwatch", f"dashboard/{name}", regional=False)}
+
+
+def _sampling_rule(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical, "ruleName")
+    return name, {"arn": m.arn("xray", f"sampling-rule/{name}")}
+
+
+def _xray_group(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical, "groupName")
+    arn = m.arn("xray", f"group/{name}/{_token(name, 26).upper()}")
+    return arn, {"arn": arn}
+
+
+def _domain(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical, "domainName")
+    endpoint = f"search-{name}-{_token(name, 26)}.{m.region}.es.amazonaws.com"
+    return f"{m.account_id}/{name}", {"arn": m.arn("es", f"domain/{name}"), "endpoint": endpoint,
+                                      "dashboardEndpoint": f"{endpoint}/_dashboards",
+                                      "domainId": f"{m.account_id}/{name}"}
+
+
+def _stream(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    arn = m.arn("kinesis", f"stream/{_name(i, logical)}")
+    return arn, {"arn": arn}
+
+
+def _queue(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    url = f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{name}"
+    return url, {"arn": m.arn("sqs", name), "url": url}
+
+
+def _bucket(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical, "bucket")
+    return name, {"arn": f"arn:aws:s3:::{name}", "bucket": name, "bucketDomainName": f"{name}.s3.amazonaws.com",
+                  "bucketRegionalDomainName": f"{name}.s3.{m.region}.amazonaws.com"}
+
+
+def _invocation(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    return f"{i.get('functionName', logical)}_{_token(str(i.get('input', '')), 16)}", {"result": '{"status": "ok"}'}
+
+
+def _event_source_mapping(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    mapping_id = _uuid(logical)
+    return mapping_id, {"uuid": mapping_id, "functionArn": m.arn("lambda", f"function:{i.get('functionName', '')}")}
+
+
+_OUTPUTS: dict[str, Builder] = {
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
+    "aws:sns/topic:Topic": _topic,
+    "aws:sns/topicSubscription:TopicSubscription": _subscription,
+    "aws:iam/role:Role": _role,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:lambda/function:Function": _function,
+    "aws:lambda/layerVersion:LayerVersion": _layer,
+    "aws:apigateway/restApi:RestApi": _rest_api,
+    "aws:apigateway/stage:Stage": _stage,
+    "aws:dynamodb/table:Table": _table,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "aws:xray/samplingRule:SamplingRule": _sampling_rule,
+    "aws:xray/group:Group": _xray_group,
+    "aws:opensearch/domain:Domain": _domain,
+    "aws:kinesis/stream:Stream": _stream,
+    "aws:sqs/queue:Queue": _queue,
+    "aws:s3/bucketV2:BucketV2": _bucket,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:lambda/invocation:Invocation": _invocation,
+    "aws:lambda/eventSourceMapping:EventSourceMapping": _event_source_mapping,
+}

@@ -1,0 +1,1 @@
+"""Thin emitters: turn pure builder output into Pulumi resources, and nothing more."""

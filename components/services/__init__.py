@@ -1,0 +1,1 @@
+"""One module per microservice kind; each is a thin component over pure builders."""

@@ -1,0 +1,210 @@
+"""The single source of truth for every platform config key.
+
+`Pulumi.yaml` declares the same keys for the CLI; a test keeps the two in step, so a key can
+never exist in one place and be silently ignored in the other.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Sequence
+
+PROJECT = "platform"
+
+#: CloudWatch Logs accepts only these retention values.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                      2557, 2922, 3288, 3653)
+
+_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_OPENSEARCH_INSTANCE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
+_ENGINE_VERSION = re.compile(r"^OpenSearch_\d+\.\d+$")
+_INTERVAL = re.compile(r"^\d+(ms|s|m)$")
+
+
+class Invalid(ValueError):
+    """A value was readable but not allowed; the message says what is allowed."""
+
+
+Parser = Callable[[Any], Any]
+
+
+def integer(low: int, high: int, *, also: Sequence[int] = ()) -> Parser:
+    def parse(raw: Any) -> int:
+        text = str(raw).strip()
+        extra = f" or one of {', '.join(map(str, also))}" if also else ""
+        if not re.fullmatch(r"-?\d+", text):
+            raise Invalid(f"an integer between {low} and {high}{extra}")
+        value = int(text)
+        if value in also or low <= value <= high:
+            return value
+        raise Invalid(f"an integer between {low} and {high}{extra}")
+    return parse
+
+
+def one_of_ints(choices: Sequence[int]) -> Parser:
+    def parse(raw: Any) -> int:
+        text = str(raw).strip()
+        if re.fullmatch(r"\d+", text) and int(text) in choices:
+            return int(text)
+        raise Invalid(f"one of {', '.join(map(str, choices))}")
+    return parse
+
+
+def decimal(low: float, high: float) -> Parser:
+    def parse(raw: Any) -> float:
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise Invalid(f"a decimal number between {low:g} and {high:g}") from None
+        if not value.is_finite() or not Decimal(str(low)) <= value <= Decimal(str(high)):
+            raise Invalid(f"a decimal number between {low:g} and {high:g}")
+        return float(value)
+    return parse
+
+
+def optional_threshold(low: float, high: float) -> Parser:
+    """Thresholds accept "off" so a team can drop one severity without forking the platform."""
+    inner = decimal(low, high)
+
+    def parse(raw: Any) -> float | None:
+        if str(raw).strip().lower() == "off":
+            return None
+        try:
+            return inner(raw)
+        except Invalid:
+            raise Invalid(f"a decimal number between {low:g} and {high:g}, or \"off\"") from None
+    return parse
+
+
+def boolean(raw: Any) -> bool:
+    text = str(raw).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise Invalid("true or false")
+
+
+def choice(*choices: str) -> Parser:
+    def parse(raw: Any) -> str:
+        if str(raw) in choices:
+            return str(raw)
+        raise Invalid(f"one of {', '.join(choices)}")
+    return parse
+
+
+def matching(pattern: re.Pattern[str], what: str) -> Parser:
+    def parse(raw: Any) -> str:
+        if pattern.fullmatch(str(raw)):
+            return str(raw)
+        raise Invalid(what)
+    return parse
+
+
+def csv_of(pattern: re.Pattern[str], what: str) -> Parser:
+    """Lists arrive as one comma-separated string because secret arrays are awkward in the CLI."""
+    def parse(raw: Any) -> tuple[str, ...]:
+        items = tuple(part.strip() for part in str(raw).split(",") if part.strip())
+        bad = [item for item in items if not pattern.fullmatch(item)]
+        if bad:
+            raise Invalid(f"a comma-separated list of {what}")
+        return items
+    return parse
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: str           # the Pulumi.yaml schema type: string, integer or boolean
+    default: Any
+    description: str
+    parse: Parser
+    secret: bool = False
+
+
+def _threshold_pair(stem: str, what: str, unit: str, warning: str, critical: str,
+                    low: float, high: float) -> list[Key]:
+    return [
+        Key(f"alarm{stem}Warning{unit}", "string", warning,
+            f"Warning threshold for {what}; \"off\" disables it.", optional_threshold(low, high)),
+        Key(f"alarm{stem}Critical{unit}", "string", critical,
+            f"Critical threshold for {what}; \"off\" disables it.", optional_threshold(low, high)),
+    ]
+
+
+KEYS: tuple[Key, ...] = tuple([
+    Key("environment", "string", "dev", "Environment profile the stack follows: dev or prod.", choice("dev", "prod")),
+    Key("lambdaRuntime", "string", "python3.12", "Python runtime of every function.", choice("python3.12", "python3.13")),
+    Key("lambdaArchitecture", "string", "arm64", "CPU architecture of every function.", choice("arm64", "x86_64")),
+    Key("lambdaMemoryMb", "integer", 256, "Memory of service functions, in MB.", integer(128, 10240)),
+    Key("lambdaTimeoutSeconds", "integer", 10,
+        "Timeout of API-facing functions, in seconds (API Gateway stops waiting at 29 s).", integer(1, 29)),
+    Key("lambdaReservedConcurrency", "integer", -1,
+        "Reserved concurrency per service function; -1 leaves it unreserved.", integer(1, 1000, also=(-1,))),
+    Key("logLevel", "string", "INFO", "Level of handler logs.", choice("DEBUG", "INFO", "WARNING", "ERROR")),
+    Key("logRetentionDays", "integer", 14, "Retention of every CloudWatch log group, in days.",
+        one_of_ints(LOG_RETENTION_DAYS)),
+    Key("xraySamplingRate", "string", "1.0", "Fixed X-Ray sampling rate after the reservoir, 0 to 1.", decimal(0, 1)),
+    Key("xrayReservoirPerSecond", "integer", 1, "Traced requests per second before the fixed rate applies.",
+        integer(0, 1000)),
+    Key("apiThrottleRateLimit", "integer", 50, "Steady-state requests per second per API stage.", integer(1, 10000)),
+    Key("apiThrottleBurstLimit", "integer", 100, "Burst of requests per API stage.", integer(1, 5000)),
+    *_threshold_pair("LambdaErrorRate", "Lambda errors as % of invocations", "Pct", "1", "5", 0, 100),
+    *_threshold_pair("LambdaThrottles", "throttled Lambda invocations per period", "", "1", "10", 0, 1e9),
+    *_threshold_pair("LambdaDuration", "p99 Lambda duration as % of the timeout", "Pct", "70", "90", 1, 100),
+    *_threshold_pair("Api5xxRate", "API 5XX responses as % of requests", "Pct", "1", "5", 0, 100),
+    *_threshold_pair("Api4xxRate", "API 4XX responses as % of requests", "Pct", "10", "off", 0, 100),
+    *_threshold_pair("ApiLatencyP99", "p99 API latency", "Ms", "1000", "3000", 1, 29000),
+    *_threshold_pair("DynamodbThrottles", "throttled DynamoDB requests per period", "", "1", "10", 0, 1e9),
+    *_threshold_pair("DynamodbSystemErrors", "DynamoDB system errors per period", "", "1", "5", 0, 1e9),
+    *_threshold_pair("KinesisIteratorAge", "Kinesis iterator age", "Ms", "60000", "300000", 1, 604800000),
+    *_threshold_pair("ShippingLag", "log shipping lag", "Ms", "120000", "600000", 1, 86400000),
+    Key("alarmMinInvocations", "integer", 10, "Requests needed in a period before rate alarms may fire.",
+        integer(0, 1000000)),
+    Key("alarmPeriodSeconds", "integer", 60, "Alarm evaluation period, in seconds.", one_of_ints((10, 30, 60, 300, 900, 3600))),
+    Key("alarmEvaluationPeriods", "integer", 5, "Periods an alarm looks back over.", integer(1, 100)),
+    Key("alarmDatapointsToAlarm", "integer", 3, "Breaching periods, out of the evaluation periods, that fire an alarm.",
+        integer(1, 100)),
+    Key("alarmEmailsWarning", "string", "", "Comma-separated e-mails for Warning alarms (set as a secret).",
+        csv_of(_EMAIL, "e-mail addresses"), secret=True),
+    Key("alarmEmailsCritical", "string", "",
+        "Comma-separated e-mails paged by Critical alarms when pageOnCritical is true (set as a secret).",
+        csv_of(_EMAIL, "e-mail addresses"), secret=True),
+    Key("pageOnCritical", "boolean", False,
+        "Route Critical alarms to alarmEmailsCritical; when false they go to the Warning recipients.", boolean),
+    Key("deletionProtection", "boolean", False,
+        "Protect tables, buckets, keys and the OpenSearch domain from deletion.", boolean),
+    Key("pointInTimeRecovery", "boolean", False, "Point-in-time recovery on DynamoDB tables.", boolean),
+    Key("kmsKeyDeletionWindowDays", "integer", 7, "Waiting period before the stack key is deleted.", integer(7, 30)),
+    Key("opensearchEngineVersion", "string", "OpenSearch_2.19", "OpenSearch engine version.",
+        matching(_ENGINE_VERSION, "OpenSearch_<major>.<minor>")),
+    Key("opensearchInstanceType", "string", "t3.medium.search", "Data node instance type.",
+        matching(_OPENSEARCH_INSTANCE, "an OpenSearch instance type such as r7g.large.search")),
+    Key("opensearchInstanceCount", "integer", 1, "Data nodes.", integer(1, 80)),
+    Key("opensearchDedicatedMasterCount", "integer", 0, "Dedicated master nodes: 0, 3 or 5.", one_of_ints((0, 3, 5))),
+    Key("opensearchMasterInstanceType", "string", "m7g.large.search", "Dedicated master instance type.",
+        matching(_OPENSEARCH_INSTANCE, "an OpenSearch instance type such as m7g.large.search")),
+    Key("opensearchAvailabilityZones", "integer", 1, "Availability zones of the domain: 1, 2 or 3.",
+        one_of_ints((1, 2, 3))),
+    Key("opensearchMultiAzWithStandby", "boolean", False, "Multi-AZ with standby (needs 3 AZs and 3 masters).",
+        boolean),
+    Key("opensearchVolumeGb", "integer", 10, "gp3 volume per data node, in GiB.", integer(10, 16384)),
+    Key("opensearchShards", "integer", 1, "Primary shards per daily index.", integer(1, 64)),
+    Key("opensearchReplicas", "integer", 0, "Replica shards per index; 0 keeps a single-node cluster green.",
+        integer(0, 5)),
+    Key("opensearchRefreshInterval", "string", "30s", "Index refresh interval.",
+        matching(_INTERVAL, "a duration such as 1s, 30s or 1m")),
+    Key("opensearchAdminRoleArns", "string", "",
+        "Comma-separated IAM role ARNs given all_access in OpenSearch Dashboards.",
+        csv_of(_ROLE_ARN, "IAM role ARNs")),
+    Key("logIndexRetentionDays", "integer", 7, "Days log indices are kept in OpenSearch.", integer(1, 3650)),
+    Key("traceIndexRetentionDays", "integer", 3, "Days span indices are kept in OpenSearch.", integer(1, 3650)),
+    Key("logShippingPath", "string", "direct",
+        "direct: subscriptions invoke the shipper; kinesis: they write to a stream the shipper reads.",
+        choice("direct", "kinesis")),
+    Key("kinesisShardCount", "integer", 1, "Shards of the log stream on the kinesis path.", integer(1, 500)),
+    Key("shipperMemoryMb", "integer", 512, "Memory of the log shipper, in MB.", integer(128, 10240)),
+    Key("shipperTimeoutSeconds", "integer", 60, "Timeout of the log shipper, in seconds.", integer(10, 900)),
+])
+
+KEYS_BY_NAME: dict[str, Key] = {key.name: key for key in KEYS}
