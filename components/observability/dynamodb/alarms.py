@@ -37,8 +37,11 @@ SYSTEM_ERROR_OPERATIONS: tuple[str, ...] = (
 )
 
 
-def throttle_queries(table: TableRef, period: int) -> tuple[MetricQuery, ...]:
-    """Read and write throttle events of the table and its GSIs, summed into one series."""
+def throttle_queries(table: TableRef, period: int, id_prefix: str = "", label: str = "Throttle events") -> tuple[MetricQuery, ...]:
+    """Read and write throttle events of the table and its GSIs, summed into one series.
+
+    ``id_prefix`` keeps ids unique when several tables share one widget.
+    """
     targets: list[tuple[str, dict[str, str]]] = [("table", {"TableName": table.table_name})]
     for index, gsi in enumerate(table.global_secondary_indexes):
         targets.append((f"gsi{index}", {"TableName": table.table_name, "GlobalSecondaryIndexName": gsi}))
@@ -49,10 +52,10 @@ def throttle_queries(table: TableRef, period: int) -> tuple[MetricQuery, ...]:
         )
     queries: list[MetricQuery] = []
     for name, dims in targets:
-        queries.append(MetricQuery(id=f"reads_{name}", metric=metric(NAMESPACE, "ReadThrottleEvents", dims, "Sum", period)))
-        queries.append(MetricQuery(id=f"writes_{name}", metric=metric(NAMESPACE, "WriteThrottleEvents", dims, "Sum", period)))
+        queries.append(MetricQuery(id=f"{id_prefix}reads_{name}", metric=metric(NAMESPACE, "ReadThrottleEvents", dims, "Sum", period)))
+        queries.append(MetricQuery(id=f"{id_prefix}writes_{name}", metric=metric(NAMESPACE, "WriteThrottleEvents", dims, "Sum", period)))
     ids = ", ".join(q.id for q in queries)
-    queries.append(MetricQuery(id="throttles", expression=f"SUM([{ids}])", label="Throttle events", return_data=True))
+    queries.append(MetricQuery(id=f"{id_prefix}throttles", expression=f"SUM([{ids}])", label=label, return_data=True))
     return tuple(queries)
 
 

@@ -1,0 +1,184 @@
+"""Per-service and per-stack overview dashboard bodies.
+
+Both are pure functions of refs and alarm ARNs (deterministic from names), so
+``dashboards/<stack>/`` can be generated offline and compared to what deploys.
+Every body is validated before it is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from components.observability._factory import metric
+from components.observability.apigateway.alarms import NAMESPACE as API_NAMESPACE, api_dimensions
+from components.observability.apigateway.widgets import rest_api_widgets
+from components.observability.dashboard import links
+from components.observability.dashboard.layout import dashboard_body, pack_sections, validate_dashboard_body
+from components.observability.dashboard.widgets import (
+    DEFAULT_PERIOD,
+    MAX_ALARMS_PER_ALARM_WIDGET,
+    Widget,
+    alarm_status_widget,
+    log_insights_widget,
+    metric_widget,
+    section_header,
+    text_widget,
+)
+from components.observability.descriptions import ERRORS_QUERY, REPORT_QUERY
+from components.observability.dynamodb.alarms import throttle_queries
+from components.observability.dynamodb.widgets import table_widgets
+from components.observability.kinesis.widgets import stream_widgets
+from components.observability.lambda_.alarms import NAMESPACE as LAMBDA_NAMESPACE
+from components.observability.lambda_.widgets import lambda_widgets
+from components.observability.log_shipping.widgets import log_shipping_widgets
+from components.observability.model import MetricQuery
+from components.observability.opensearch.widgets import opensearch_widgets
+from components.observability.refs import LogShippingRef, OpenSearchRef, ServiceView
+
+DEFAULT_START = "-PT6H"
+
+# REPORT lines are written by the Lambda runtime as plain text, not JSON.
+LAMBDA_REPORT_QUERY = REPORT_QUERY
+
+
+def alarm_status_widgets(alarm_arns: Sequence[str], title: str) -> list[Widget]:
+    """One widget per 100 alarms (the alarm widget's limit), in the given order."""
+    arns = list(dict.fromkeys(alarm_arns))
+    chunks = [arns[i : i + MAX_ALARMS_PER_ALARM_WIDGET] for i in range(0, len(arns), MAX_ALARMS_PER_ALARM_WIDGET)]
+    return [
+        alarm_status_widget(chunk, title if len(chunks) == 1 else f"{title} ({n + 1}/{len(chunks)})")
+        for n, chunk in enumerate(chunks)
+    ]
+
+
+def service_header_markdown(view: ServiceView) -> str:
+    """Links an on-call engineer needs first: consoles, traces, logs, OpenSearch Dashboards."""
+    region = view.region
+    lines = [f"# {view.service} ({view.stack})", ""]
+    for fn in view.lambdas:
+        lines.append(f"- Lambda [{fn.function_name}]({links.lambda_function_url(region, fn.function_name)})")
+    if view.apis:
+        names = ", ".join(f"{a.api_name}/{a.stage_name}" for a in view.apis)
+        lines.append(f"- API Gateway [{names}]({links.apigateway_apis_url(region)})")
+    for table in view.tables:
+        lines.append(f"- DynamoDB [{table.table_name}]({links.dynamodb_table_url(region, table.table_name)})")
+    trace_note = f" (choose group `{view.xray_group_name}`)" if view.xray_group_name else ""
+    lines.append(
+        f"- X-Ray [trace map]({links.xray_trace_map_url(region)}) and [traces]({links.xray_traces_url(region)}){trace_note}"
+    )
+    if view.log_group_names:
+        url = links.logs_insights_url(region, view.log_group_names, ERRORS_QUERY)
+        lines.append(f"- [Logs Insights: recent errors]({url}) across {len(view.log_group_names)} log groups")
+    if view.opensearch_dashboards_url:
+        lines.append(f"- [OpenSearch Dashboards]({view.opensearch_dashboards_url})")
+    return "\n".join(lines)
+
+
+def _header_widget(markdown: str) -> Widget:
+    return text_widget(markdown, height=min(2 + markdown.count("\n"), 12))
+
+
+def service_sections(view: ServiceView, alarm_arns: Sequence[str]) -> list[list[Widget]]:
+    sections: list[list[Widget]] = [[_header_widget(service_header_markdown(view))]]
+    if alarm_arns:
+        sections.append(alarm_status_widgets(alarm_arns, f"{view.service}: alarms"))
+    for api in view.apis:
+        sections.append([section_header(f"API {api.api_name}/{api.stage_name}"), *rest_api_widgets(api, view.region)])
+    for fn in view.lambdas:
+        sections.append([section_header(f"Lambda {fn.function_name}"), *lambda_widgets(fn, view.region)])
+    for table in view.tables:
+        sections.append([section_header(f"DynamoDB {table.table_name}"), *table_widgets(table, view.region)])
+    for stream in view.streams:
+        sections.append([section_header(f"Kinesis {stream.stream_name}"), *stream_widgets(stream, view.region)])
+    if view.log_group_names:
+        logs = [
+            section_header("Logs"),
+            log_insights_widget(view.log_group_names, ERRORS_QUERY, view.region, f"{view.service}: recent errors"),
+        ]
+        lambda_groups = [fn.log_group_name for fn in view.lambdas]
+        if lambda_groups:
+            logs.append(
+                log_insights_widget(
+                    lambda_groups, LAMBDA_REPORT_QUERY, view.region, f"{view.service}: invocations, cold starts, memory"
+                )
+            )
+        sections.append(logs)
+    return sections
+
+
+def service_dashboard_body(view: ServiceView, alarm_arns: Sequence[str]) -> dict[str, Any]:
+    """The service dashboard: header links, alarms, one section per resource, then logs."""
+    body = dashboard_body(pack_sections(service_sections(view, alarm_arns)), start=DEFAULT_START, period_override="auto")
+    validate_dashboard_body(body)
+    return body
+
+
+def service_summary_widgets(view: ServiceView, period: int = DEFAULT_PERIOD) -> list[Widget]:
+    """Key metrics of one service side by side: Lambda errors, API 5XX and p99, DynamoDB throttles."""
+    region = view.region
+    widgets: list[Widget] = [text_widget(f"### {view.service}", width=4, height=6)]
+    if view.lambdas:
+        rows = [
+            MetricQuery(
+                id=f"errors_{i}",
+                metric=metric(LAMBDA_NAMESPACE, "Errors", {"FunctionName": fn.function_name}, "Sum", period),
+                label=fn.key_part,
+            )
+            for i, fn in enumerate(view.lambdas)
+        ]
+        widgets.append(metric_widget(f"{view.service}: Lambda errors", rows, region, stat="Sum", period=period, width=5))
+    if view.apis:
+        five = [
+            MetricQuery(id=f"server_errors_{i}", metric=metric(API_NAMESPACE, "5XXError", api_dimensions(a), "Sum", period), label=a.key_part)
+            for i, a in enumerate(view.apis)
+        ]
+        p99 = [
+            MetricQuery(id=f"latency_{i}", metric=metric(API_NAMESPACE, "Latency", api_dimensions(a), "p99", period), label=a.key_part)
+            for i, a in enumerate(view.apis)
+        ]
+        widgets.append(metric_widget(f"{view.service}: API 5XX", five, region, stat="Sum", period=period, width=5))
+        widgets.append(metric_widget(f"{view.service}: API p99 latency", p99, region, stat="p99", period=period, width=5))
+    if view.tables:
+        rows = [
+            q
+            for i, table in enumerate(view.tables)
+            for q in throttle_queries(table, period, id_prefix=f"t{i}_", label=table.key_part)
+        ]
+        widgets.append(metric_widget(f"{view.service}: DynamoDB throttles", rows, region, stat="Sum", period=period, width=5))
+    return widgets
+
+
+def overview_dashboard_body(
+    views: Sequence[ServiceView],
+    opensearch: OpenSearchRef | None,
+    log_shipping: LogShippingRef | None,
+    alarm_arns: Sequence[str],
+    *,
+    region: str | None = None,
+    stack: str | None = None,
+) -> dict[str, Any]:
+    """One overview per stack: health alarms, a summary row per service, OpenSearch and log shipping."""
+    region = region or (views[0].region if views else None)
+    stack = stack or (views[0].stack if views else None)
+    if region is None or stack is None:
+        raise ValueError("overview_dashboard_body needs region and stack when there are no service views")
+    lines = [f"# Platform overview ({stack})", "", "Services: " + (", ".join(v.service for v in views) or "none")]
+    if opensearch and opensearch.dashboards_url:
+        lines.append(f"[OpenSearch Dashboards]({opensearch.dashboards_url})")
+    lines.append(f"[X-Ray trace map]({links.xray_trace_map_url(region)})")
+    sections: list[list[Widget]] = [[_header_widget("\n".join(lines))]]
+    if alarm_arns:
+        sections.append(alarm_status_widgets(alarm_arns, f"{stack}: service health"))
+    for view in views:
+        sections.append(service_summary_widgets(view))
+    if opensearch is not None:
+        sections.append([section_header(f"OpenSearch {opensearch.domain_name}"), *opensearch_widgets(opensearch, region)])
+    if log_shipping is not None:
+        shipping = [section_header("Log shipping"), *log_shipping_widgets(log_shipping, region)]
+        if log_shipping.kinesis is not None:
+            shipping += stream_widgets(log_shipping.kinesis, region)
+        sections.append(shipping)
+    body = dashboard_body(pack_sections(sections), start=DEFAULT_START, period_override="auto")
+    validate_dashboard_body(body)
+    return body
