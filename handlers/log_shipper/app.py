@@ -1,0 +1,51 @@
+"""Lambda entry point ``handlers.log_shipper.app.handler``: wiring and telemetry only.
+
+Clients are created once per container (connection reuse, fewer credential look-ups); the
+shipper itself is rebuilt per invocation because it is bound to that invocation's deadline.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from handlers.log_shipper.bulk_client import OpenSearchBulkTransport
+from handlers.log_shipper.config import ShipperConfig
+from handlers.log_shipper.events import IncompleteShipmentError, handle_event
+from handlers.log_shipper.pipeline import ShipmentResult
+from handlers.log_shipper.wiring import build_shipper
+from handlers.telemetry import instrument, logger, metrics
+
+
+@lru_cache(maxsize=1)
+def _clients() -> tuple[ShipperConfig, OpenSearchBulkTransport, Any]:
+    import boto3
+
+    config = ShipperConfig.from_env()
+    transport = OpenSearchBulkTransport(config.endpoint, config.region)
+    return config, transport, boto3.client("s3", region_name=config.region)
+
+
+@instrument(service="log-shipping")
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    config, transport, s3 = _clients()
+    shipper = build_shipper(config, transport, s3, remaining_ms=context.get_remaining_time_in_millis)
+    try:
+        response, result = handle_event(event, shipper)
+    except IncompleteShipmentError as incomplete:
+        _emit(incomplete.result)
+        logger.info("shipment incomplete, leaving the event to Lambda's retry", error=str(incomplete))
+        raise
+    _emit(result)
+    logger.info("shipment complete", received=result.received, shipped=result.shipped,
+                dead_lettered=result.dead_lettered, retried=result.retried,
+                unsafe_records=len(result.unsafe_keys), max_lag_ms=result.max_lag_ms)
+    return response
+
+
+def _emit(result: ShipmentResult) -> None:
+    """Metric names are a contract with the alarms (docs/conventions.md)."""
+    metrics.add_metric("EventsReceived", result.received, unit="Count")
+    metrics.add_metric("EventsShipped", result.shipped, unit="Count")
+    metrics.add_metric("EventsRetried", result.retried, unit="Count")
+    metrics.add_metric("EventsDeadLettered", result.dead_lettered, unit="Count")
+    metrics.add_metric("ShippingLagMs", result.max_lag_ms, unit="Milliseconds")

@@ -1,0 +1,119 @@
+"""One shipping run over a batch of raw subscription payloads: decode, transform, deliver,
+dead-letter, and say which input records must be redelivered.
+
+Both entry shapes (direct ``awslogs`` and Kinesis) come through here, so they share one
+guarantee: every event is indexed, dead-lettered, or its record is reported unsafe.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable, Iterable
+
+from handlers.log_shipper.cloudwatch_payload import LogsPayload, PayloadError, decode_payload
+from handlers.log_shipper.dead_letters import DeadLetterStore
+from handlers.log_shipper.delivery import Deliverer
+from handlers.log_shipper.documents import Document, IndexNaming, Origin, document_from_event, envelope_for
+from handlers.log_shipper.failures import PermanentFailure
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One subscription payload as received, plus where it came from (for dead letters)."""
+
+    data: str | bytes
+    key: Hashable
+    source: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ShipmentResult:
+    received: int = 0
+    shipped: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+    max_lag_ms: int = 0
+    control_messages: int = 0
+    unsafe_keys: set[Hashable] = field(default_factory=set)
+    pending_events: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return not self.unsafe_keys
+
+
+class Shipper:
+    def __init__(self, naming: IndexNaming, deliverer: Deliverer, dead_letters: DeadLetterStore,
+                 max_document_bytes: int = 1024 * 1024,
+                 now_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
+        self._naming = naming
+        self._deliverer = deliverer
+        self._dead_letters = dead_letters
+        self._max_document_bytes = max_document_bytes
+        self._now_ms = now_ms
+
+    def ship(self, records: Iterable[RawRecord]) -> ShipmentResult:
+        result = ShipmentResult()
+        documents: list[Document] = []
+        rejected: list[tuple[Document, PermanentFailure]] = []
+        oldest = None
+        for record in records:
+            payload = self._decode(record, result)
+            if payload is None:
+                continue
+            result.received += len(payload.events)
+            for event in payload.events:
+                if oldest is None or event.timestamp < oldest:
+                    oldest = event.timestamp
+            self._transform(payload, record.key, documents, rejected)
+        if oldest is not None:
+            result.max_lag_ms = max(0, self._now_ms() - oldest)
+
+        report = self._deliverer.deliver(documents)
+        result.shipped = len(report.shipped)
+        result.retried = report.retried
+        for document in report.pending:
+            result.unsafe_keys.add(document.origin.record_key)
+        result.pending_events = len(report.pending)
+
+        failures = rejected + report.failed
+        unstored = self._dead_letters.put_documents(failures) if failures else []
+        result.dead_lettered += len(failures) - len(unstored)
+        for document in unstored:
+            result.unsafe_keys.add(document.origin.record_key)
+        result.pending_events += len(unstored)
+        return result
+
+    def _decode(self, record: RawRecord, result: ShipmentResult) -> LogsPayload | None:
+        try:
+            payload = decode_payload(record.data)
+        except PayloadError as error:
+            if self._dead_letters.put_payload(record.data, error.reason, error.detail, record.source):
+                result.dead_lettered += 1
+            else:
+                result.unsafe_keys.add(record.key)
+            return None
+        if payload.is_control:
+            result.control_messages += 1
+            return None
+        return payload
+
+    def _transform(self, payload: LogsPayload, key: Hashable, documents: list[Document],
+                   rejected: list[tuple[Document, PermanentFailure]]) -> None:
+        naming = self._naming
+        origin = Origin(payload.owner, payload.log_group, payload.log_stream, payload.subscription_filters, key)
+        envelope, service = envelope_for(payload, naming)
+        limit = self._max_document_bytes
+        for event in payload.events:
+            try:
+                document = document_from_event(event, origin, envelope, service, naming)
+            except Exception as error:  # noqa: BLE001 - one odd event must not sink the batch
+                document = Document(f"{naming.log_index_prefix}-{service}-unparsed", event.id,
+                                    {"message": event.message}, event, origin)
+                rejected.append((document, PermanentFailure("transform_error", None, repr(error)[:500])))
+                continue
+            if len(document.ndjson) > limit:
+                rejected.append((document, PermanentFailure(
+                    "document_too_large", None, f"{len(document.ndjson)} bytes > limit {limit}")))
+            else:
+                documents.append(document)

@@ -1,0 +1,37 @@
+"""Builds a ready ``Shipper`` from settings; the seams (transport, S3, clock) stay injectable."""
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.log_shipper.bulk_client import BulkTransport, OpenSearchBulkTransport
+from handlers.log_shipper.config import ShipperConfig
+from handlers.log_shipper.dead_letters import DeadLetterStore
+from handlers.log_shipper.delivery import Deliverer
+from handlers.log_shipper.documents import IndexNaming
+from handlers.log_shipper.pipeline import Shipper
+from handlers.log_shipper.retry_policy import RemainingMs, RetryPolicy, Sleep, no_deadline, real_sleep
+
+
+def naming_from(config: ShipperConfig) -> IndexNaming:
+    return IndexNaming(config.log_index_prefix, config.trace_index_prefix, config.log_group_prefix,
+                       config.environment)
+
+
+def policy_from(config: ShipperConfig) -> RetryPolicy:
+    return RetryPolicy(max_attempts=config.max_attempts, base_seconds=config.backoff_base_seconds,
+                       cap_seconds=config.backoff_cap_seconds, safety_margin_ms=config.safety_margin_ms,
+                       request_timeout_seconds=config.request_timeout_seconds)
+
+
+def build_shipper(config: ShipperConfig, transport: BulkTransport | None = None, s3_client: Any = None,
+                  remaining_ms: RemainingMs = no_deadline, sleep: Sleep = real_sleep,
+                  policy: RetryPolicy | None = None) -> Shipper:
+    if transport is None:
+        transport = OpenSearchBulkTransport(config.endpoint, config.region)
+    if s3_client is None:
+        import boto3
+
+        s3_client = boto3.client("s3", region_name=config.region)
+    deliverer = Deliverer(transport, policy or policy_from(config), remaining_ms, sleep, config.max_chunk_bytes)
+    return Shipper(naming_from(config), deliverer, DeadLetterStore(s3_client, config.dead_letter_bucket),
+                   config.max_document_bytes)

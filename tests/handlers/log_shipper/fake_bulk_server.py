@@ -1,0 +1,197 @@
+"""A local stand-in for OpenSearch's ``_bulk`` API with fault injection, on 127.0.0.1 only.
+
+It behaves like the real thing where the shipper's guarantees depend on it: ``create`` answers
+201 or 409 per (index, _id), ``errors`` is true when any item failed, bodies may be gzip, the
+SigV4 payload hash must match the bytes on the wire, and faults are injected the way a cluster
+produces them (throttling, server errors, mapping conflicts, size limits, expired tokens, slow
+responses). Documents are stored by (index, _id) so tests can count losses and duplicates.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+EXPIRED_MESSAGE = "The security token included in the request is expired"
+
+
+@dataclass
+class RequestFault:
+    """A whole-request fault for the next request: a status, or a delay before answering."""
+
+    status: int | None = None
+    delay_seconds: float = 0.0
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class ItemFault:
+    """Per-item faults for the next request: ``status`` for every ``every``-th item."""
+
+    status: int
+    every: int = 1
+    error_type: str = ""
+
+
+@dataclass
+class FaultPlan:
+    request_faults: list[RequestFault] = field(default_factory=list)
+    item_faults: list[ItemFault | None] = field(default_factory=list)
+    mapping_conflict_ids: set[str] = field(default_factory=set)
+    max_content_length: int | None = None
+    expired_access_keys: set[str] = field(default_factory=set)
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    wire_bytes: int
+    body_bytes: int
+    status: int
+
+
+class FakeBulkServer:
+    def __init__(self) -> None:
+        self.plan = FaultPlan()
+        self.documents: dict[tuple[str, str], dict[str, Any]] = {}
+        self.create_attempts: dict[tuple[str, str], int] = {}
+        self.requests: list[RecordedRequest] = []
+        self.lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> "FakeBulkServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def ids(self) -> set[str]:
+        return {document_id for _, document_id in self.documents}
+
+    # --- request handling -------------------------------------------------------------
+    def handle(self, method: str, path: str, headers: dict[str, str], wire: bytes) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            request_fault = self.plan.request_faults.pop(0) if self.plan.request_faults else None
+            item_fault = self.plan.item_faults.pop(0) if self.plan.item_faults else None
+        body = gzip.decompress(wire) if headers.get("content-encoding") == "gzip" else wire
+        status, response = self._answer(path, headers, wire, body, request_fault, item_fault)
+        with self.lock:
+            self.requests.append(RecordedRequest(method, path, headers, len(wire), len(body), status))
+        return status, response
+
+    def _answer(self, path: str, headers: dict[str, str], wire: bytes, body: bytes,
+                request_fault: RequestFault | None, item_fault: ItemFault | None) -> tuple[int, dict[str, Any]]:
+        auth_error = self._check_signature(headers, wire)
+        if auth_error:
+            return 403, {"message": auth_error}
+        if not path.startswith("/_bulk"):
+            return 404, {"error": "only _bulk is served"}
+        limit = self.plan.max_content_length
+        if limit is not None and len(body) > limit:
+            return 413, {"Message": f"Request size exceeded {limit} bytes"}
+        if request_fault is not None:
+            if request_fault.delay_seconds:
+                # A slow cluster still indexes; the client gives up first (realistic timeout).
+                result = self._bulk(body, item_fault)
+                time.sleep(request_fault.delay_seconds)
+                return 200, result
+            return request_fault.status or 500, request_fault.body or {
+                "error": {"type": "fault_injected", "reason": f"status {request_fault.status}"},
+                "status": request_fault.status}
+        return 200, self._bulk(body, item_fault)
+
+    def _check_signature(self, headers: dict[str, str], wire: bytes) -> str | None:
+        authorization = headers.get("authorization", "")
+        if not authorization.startswith("AWS4-HMAC-SHA256 Credential="):
+            return "missing SigV4 authorization"
+        if headers.get("x-amz-content-sha256") != hashlib.sha256(wire).hexdigest():
+            return "payload hash does not match the bytes sent"
+        access_key = authorization.split("Credential=", 1)[1].split("/", 1)[0]
+        if access_key in self.plan.expired_access_keys:
+            return EXPIRED_MESSAGE
+        return None
+
+    def _bulk(self, body: bytes, item_fault: ItemFault | None) -> dict[str, Any]:
+        lines = body.split(b"\n")
+        items = []
+        started = time.perf_counter()
+        for position in range(0, len(lines) - 1, 2):
+            action = json.loads(lines[position])
+            meta = action["create"]
+            key = (meta["_index"], meta["_id"])
+            source = json.loads(lines[position + 1])
+            items.append({"create": self._create(key, source, item_fault, position // 2)})
+        return {"took": int((time.perf_counter() - started) * 1000),
+                "errors": any(item["create"]["status"] >= 300 for item in items), "items": items}
+
+    def _create(self, key: tuple[str, str], source: dict[str, Any], item_fault: ItemFault | None,
+                position: int) -> dict[str, Any]:
+        base = {"_index": key[0], "_id": key[1]}
+        if item_fault is not None and position % item_fault.every == 0:
+            return {**base, "status": item_fault.status, "error": {
+                "type": item_fault.error_type or ("es_rejected_execution_exception" if item_fault.status == 429
+                                                  else "fault_injected"), "reason": "injected item fault"}}
+        if key[1] in self.plan.mapping_conflict_ids:
+            return {**base, "status": 400, "error": {
+                "type": "mapper_parsing_exception", "reason": "failed to parse field [fields] of type [flat_object]"}}
+        with self.lock:
+            self.create_attempts[key] = self.create_attempts.get(key, 0) + 1
+            if key in self.documents:
+                return {**base, "status": 409, "error": {
+                    "type": "version_conflict_engine_exception",
+                    "reason": f"[{key[1]}]: version conflict, document already exists (current version [1])"}}
+            self.documents[key] = source
+        return {**base, "_version": 1, "result": "created", "status": 201}
+
+
+def _handler_for(server: FakeBulkServer) -> Callable[..., BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # One buffered write per response and no Nagle: otherwise headers and body leave in two
+        # segments and delayed ACKs add ~40 ms to every request, which would distort benchmarks.
+        wbufsize = 1 << 16
+        disable_nagle_algorithm = True
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server naming
+            self._serve()
+
+        def do_PUT(self) -> None:  # noqa: N802
+            self._serve()
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            wire = self.rfile.read(length)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, response = server.handle(self.command, self.path, headers, wire)
+            payload = json.dumps(response).encode("utf-8")
+            try:
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client timed out and went away, as real clients do
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    return Handler
