@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from components.observability.dashboard.layout import MAX_WIDGETS, render_dashboard_body, validate_dashboard_body
+from components.observability.dashboard.service_dashboard import overview_dashboard_body, service_dashboard_body
+from components.observability.refs import LambdaRef, ServiceView
+
+ARNS = [f"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:platform-dev-orders-a{i}" for i in range(3)]
+
+
+def _metric_names(body) -> set[str]:
+    names = set()
+    for w in body["widgets"]:
+        if w["type"] == "metric":
+            for row in w["properties"]["metrics"]:
+                if isinstance(row[0], str):
+                    names.add(row[1])
+    return names
+
+
+def test_service_dashboard_is_valid_and_complete(view) -> None:
+    body = service_dashboard_body(view, ARNS)
+    validate_dashboard_body(body)
+    types = [w["type"] for w in body["widgets"]]
+    assert types[0] == "text" and "alarm" in types and types.count("log") == 2
+    header = body["widgets"][0]["properties"]["markdown"]
+    for needle in ("lambda/home", "apigateway", "dynamodbv2", "xray:service-map", "logs-insights", "_dashboards", "platform-dev-orders"):
+        assert needle in header
+    assert {"Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions", "IteratorAge", "Count", "5XXError",
+            "4XXError", "Latency", "IntegrationLatency", "SuccessfulRequestLatency", "ConsumedReadCapacityUnits",
+            "ReadThrottleEvents", "SystemErrors"} <= _metric_names(body)
+    assert all(w["properties"]["region"] == "eu-west-1" for w in body["widgets"] if w["type"] in ("metric", "log"))
+
+
+def test_timeout_and_reserved_concurrency_annotations(view) -> None:
+    body = service_dashboard_body(view, ARNS)
+    annotated = {w["properties"]["title"]: w["properties"]["annotations"]["horizontal"][0]["value"]
+                 for w in body["widgets"] if "annotations" in w.get("properties", {})}
+    assert annotated["platform-dev-orders-api: duration"] == 10_000
+    assert annotated["platform-dev-orders-api: concurrency"] == 50
+    assert "platform-dev-orders-worker: concurrency" not in annotated
+
+
+def test_logs_widgets_query_errors_and_report_lines(view) -> None:
+    logs = [w for w in service_dashboard_body(view, ARNS)["widgets"] if w["type"] == "log"]
+    assert "filter level = \"ERROR\"" in logs[0]["properties"]["query"]
+    assert "SOURCE '/platform/dev/orders/api-access'" in logs[0]["properties"]["query"]
+    assert "REPORT" in logs[1]["properties"]["query"] and "api-access" not in logs[1]["properties"]["query"]
+
+
+def test_dashboard_is_deterministic(view) -> None:
+    assert render_dashboard_body(service_dashboard_body(view, ARNS)) == render_dashboard_body(service_dashboard_body(view, ARNS))
+
+
+def test_many_alarms_split_into_widgets_of_100(view) -> None:
+    body = service_dashboard_body(view, [f"arn:{i}" for i in range(250)])
+    alarm_widgets = [w for w in body["widgets"] if w["type"] == "alarm"]
+    assert [len(w["properties"]["alarms"]) for w in alarm_widgets] == [100, 100, 50]
+
+
+def test_large_service_stays_within_limits(view) -> None:
+    lambdas = tuple(
+        LambdaRef(f"platform-dev-big-fn{i}", 30, f"/platform/dev/big/fn{i}", part=f"fn{i}") for i in range(60)
+    )
+    body = service_dashboard_body(dataclasses.replace(view, lambdas=lambdas), ARNS)
+    assert len(body["widgets"]) <= MAX_WIDGETS
+    json.dumps(body)
+
+
+def test_service_without_resources_still_valid() -> None:
+    body = service_dashboard_body(ServiceView("empty", "dev", "eu-west-1", "123456789012"), [])
+    validate_dashboard_body(body)
+    assert [w["type"] for w in body["widgets"]] == ["text"]
+
+
+def test_overview_has_health_services_opensearch_and_shipping(view, domain, shipping) -> None:
+    health = ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:platform-dev-orders-health"]
+    body = overview_dashboard_body([view], domain, shipping, health)
+    validate_dashboard_body(body)
+    titles = [w["properties"].get("title", "") for w in body["widgets"]]
+    assert "orders: Lambda errors" in titles and "orders: API 5XX" in titles and "orders: DynamoDB throttles" in titles
+    assert "platform-prod-logs: cluster status" in titles
+    assert "log shipping: events" in titles and "platform-prod-clickstream-stream: iterator age" in titles
+    assert [w["properties"]["alarms"] for w in body["widgets"] if w["type"] == "alarm"] == [health]
+    names = _metric_names(body)
+    assert {"EventsReceived", "EventsShipped", "EventsRetried", "EventsDeadLettered", "ShippingLagMs", "NumberOfObjects",
+            "FreeStorageSpace", "JVMMemoryPressure", "CPUUtilization", "IndexingRate", "SearchLatency"} <= names
+
+
+def test_overview_without_opensearch_or_shipping(view) -> None:
+    body = overview_dashboard_body([view], None, None, [])
+    assert not any("log shipping" in w["properties"].get("title", "") for w in body["widgets"])
+    assert not any(w["type"] == "alarm" for w in body["widgets"])
