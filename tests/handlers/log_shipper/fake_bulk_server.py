@@ -83,6 +83,14 @@ class FakeBulkServer:
         self._server.server_close()
         self._thread.join(timeout=5)
 
+    def reset(self) -> None:
+        """Forget documents, requests and faults; lets a property test reuse one server."""
+        with self.lock:
+            self.plan = FaultPlan()
+            self.documents.clear()
+            self.create_attempts.clear()
+            self.requests.clear()
+
     def ids(self) -> set[str]:
         return {document_id for _, document_id in self.documents}
 

@@ -1,0 +1,103 @@
+"""Bad records never crash the shipper: they are dead-lettered with their reason and raw bytes,
+and the good records in the same batch still ship."""
+from __future__ import annotations
+
+import base64
+import gzip
+from typing import Any, Callable
+
+import pytest
+
+from handlers.log_shipper.dead_letters import payload_key
+from handlers.log_shipper.events import UnsupportedEventError, handle_event
+from tests.handlers.log_shipper import fixtures
+from tests.handlers.log_shipper.conftest import BUCKET, dead_letters
+from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer
+
+GOOD = fixtures.payload_json("/platform/dev/orders/lambda-api",
+                             [fixtures.log_event(n, fixtures.json_line(n)) for n in range(5)])
+BAD_DATA = {
+    "corrupt_base64": "%%%definitely not base64%%%",
+    "corrupt_gzip": base64.b64encode(b"\x1f\x8b but then garbage").decode(),
+    "corrupt_json": base64.b64encode(gzip.compress(b"this is not json")).decode(),
+    "invalid_payload": base64.b64encode(gzip.compress(b'{"messageType": "DATA_MESSAGE"}')).decode(),
+}
+
+
+@pytest.mark.parametrize("reason", sorted(BAD_DATA))
+def test_bad_kinesis_record_is_dead_lettered_and_good_ones_ship(reason: str, server: FakeBulkServer, s3: Any,
+                                                                make_shipper: Callable[..., Any]) -> None:
+    event = fixtures.kinesis_event([fixtures.encode(GOOD), BAD_DATA[reason]])
+    response, result = handle_event(event, make_shipper())
+    assert response == {"batchItemFailures": []}
+    assert len(server.documents) == 5 and result.dead_lettered == 1
+    [letter] = dead_letters(s3)
+    assert (letter["kind"], letter["reason"], letter["raw_payload"]) == ("payload", reason, BAD_DATA[reason])
+    assert letter["source"]["sequence_number"] == event["Records"][1]["kinesis"]["sequenceNumber"]
+    assert s3.list_objects_v2(Bucket=BUCKET)["Contents"][0]["Key"] == payload_key(BAD_DATA[reason])
+
+
+def test_corrupt_direct_event_is_dead_lettered_not_raised(server: FakeBulkServer, s3: Any,
+                                                          make_shipper: Callable[..., Any]) -> None:
+    response, _ = handle_event({"awslogs": {"data": BAD_DATA["corrupt_gzip"]}}, make_shipper())
+    assert response == {"shipped": 0, "dead_lettered": 1}
+    assert dead_letters(s3)[0]["source"] == {"path": "direct"}
+
+
+def test_redelivered_bad_payload_overwrites_its_dead_letter(server: FakeBulkServer, s3: Any,
+                                                            make_shipper: Callable[..., Any]) -> None:
+    for _ in range(2):
+        handle_event({"awslogs": {"data": BAD_DATA["corrupt_json"]}}, make_shipper())
+    assert len(dead_letters(s3)) == 1
+
+
+def test_control_messages_are_skipped(server: FakeBulkServer, s3: Any, make_shipper: Callable[..., Any]) -> None:
+    event = fixtures.kinesis_event([fixtures.encode(fixtures.control_payload_json()), fixtures.encode(GOOD)])
+    response, result = handle_event(event, make_shipper())
+    assert response == {"batchItemFailures": []} and result.control_messages == 1
+    assert len(server.documents) == 5 and dead_letters(s3) == []
+
+
+def test_unknown_log_groups_ship_as_service_unknown(server: FakeBulkServer, s3: Any,
+                                                    make_shipper: Callable[..., Any]) -> None:
+    payload = fixtures.payload_json("/aws/lambda/something-else", [fixtures.log_event(1, "hello")])
+    handle_event(fixtures.awslogs_event(payload), make_shipper())
+    assert list(server.documents) == [("logs-dev-unknown-2026.11.18", fixtures.event_id(1))]
+
+
+def test_oversized_event_is_dead_lettered_before_sending(server: FakeBulkServer, s3: Any,
+                                                         make_shipper: Callable[..., Any]) -> None:
+    payload = fixtures.payload_json("/platform/dev/orders/lambda-api", [
+        fixtures.log_event(1, "fine"), fixtures.log_event(2, "y" * 3_000)])
+    handle_event(fixtures.awslogs_event(payload), make_shipper(SHIPPER_MAX_DOCUMENT_BYTES=2_000))
+    assert server.ids() == {fixtures.event_id(1)}
+    [letter] = dead_letters(s3)
+    assert letter["reason"] == "document_too_large" and letter["record"]["event"]["message"] == "y" * 3_000
+
+
+def test_non_json_and_odd_lines_ship_as_plain_messages(server: FakeBulkServer, s3: Any,
+                                                       make_shipper: Callable[..., Any]) -> None:
+    odd = ["", "{", "{}", "null", "\x00\x01 binary-ish", "{\"unterminated\": ", "ünïcödé ✓", "[\"array\"]"]
+    payload = fixtures.payload_json("/platform/dev/orders/lambda-api",
+                                    [fixtures.log_event(n, m) for n, m in enumerate(odd)])
+    response, _ = handle_event(fixtures.awslogs_event(payload), make_shipper())
+    assert response == {"shipped": len(odd), "dead_lettered": 0}
+
+
+def test_unsupported_event_shape_fails_loudly(make_shipper: Callable[..., Any]) -> None:
+    with pytest.raises(UnsupportedEventError):
+        handle_event({"detail-type": "Scheduled Event"}, make_shipper())
+
+
+def test_dead_letter_store_failure_keeps_the_record_unsafe(server: FakeBulkServer, s3: Any,
+                                                           make_shipper: Callable[..., Any]) -> None:
+    class BrokenS3:
+        def put_object(self, **kwargs: Any) -> None:
+            raise RuntimeError("s3 is down")
+
+    server.plan.mapping_conflict_ids.add(fixtures.event_id(2))
+    event = fixtures.kinesis_event([fixtures.encode(GOOD), BAD_DATA["corrupt_gzip"]])
+    response, result = handle_event(event, make_shipper(s3_client=BrokenS3()))
+    assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == {
+        r["kinesis"]["sequenceNumber"] for r in event["Records"]}
+    assert result.dead_lettered == 0 and len(server.documents) == 4
