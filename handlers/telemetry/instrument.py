@@ -1,0 +1,144 @@
+"""The `@instrument` decorator: one root span, correlated logs and EMF per invocation."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar, overload
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.propagators.aws import AwsXRayPropagator
+from opentelemetry.trace import Link, Status, StatusCode
+
+from handlers.telemetry import lambda_event, settings, xray_patch
+from handlers.telemetry.invocation_state import current
+from handlers.telemetry.metrics import metrics
+from handlers.telemetry.structured_logger import logger
+from handlers.telemetry.tracing import DEFAULT_FLUSH_BUDGET_MS, tracing
+from handlers.telemetry.xray_header import LINEAGE_KEY, lineage_of
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+FLUSH_SAFETY_MARGIN_MS = 100  # left to Lambda after our flush, so telemetry never causes a timeout
+_xray_propagator = AwsXRayPropagator()
+tracing.processor._on_warning = logger.warning
+
+
+class ColdStart:
+    """True for the first invocation of the process, unless provisioned concurrency pre-warmed it."""
+
+    def __init__(self) -> None:
+        self.first = True
+
+    def take(self) -> bool:
+        first, self.first = self.first, False
+        return first and not settings.provisioned_concurrency()
+
+
+cold_start = ColdStart()
+
+
+def parent_context(header: str | None) -> otel_context.Context:
+    """Continue the Lambda's X-Ray trace; a broken header means a new trace, not a crash."""
+    ctx = otel_context.Context()
+    if not header:
+        return ctx
+    extracted = _xray_propagator.extract({"X-Amzn-Trace-Id": header}, ctx)
+    if not trace.get_current_span(extracted).get_span_context().is_valid:
+        logger.warning("ignoring malformed _X_AMZN_TRACE_ID, starting a new trace", trace_header=header[:256])
+        return ctx
+    lineage = lineage_of(header)
+    return otel_context.set_value(LINEAGE_KEY, lineage, extracted) if lineage else extracted
+
+
+def producer_links(event: Any, trigger: lambda_event.Trigger) -> list[Link]:
+    """SNS, EventBridge and Step Functions events carry their producer's context; link to it."""
+    if trigger.source not in ("sns", "eventbridge", "direct") or not isinstance(event, dict):
+        return []
+    from handlers.telemetry import propagation
+
+    return propagation.event_links(event)
+
+
+def flush_budget_ms() -> float:
+    remaining = current.remaining_time_ms()
+    if remaining is None:
+        return DEFAULT_FLUSH_BUDGET_MS
+    return min(remaining - FLUSH_SAFETY_MARGIN_MS, DEFAULT_FLUSH_BUDGET_MS)
+
+
+def flush() -> None:
+    """Write pending EMF and spans; metrics first, they are cheaper and feed alarms."""
+    try:
+        metrics.flush()
+    except Exception as error:
+        logger.exception("metrics flush failed", exc=error)
+    try:
+        tracing.processor.flush(flush_budget_ms())
+    except Exception as error:
+        logger.exception("span flush failed", exc=error)
+
+
+def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict) -> Any:
+    is_cold = cold_start.take()
+    if is_cold:
+        logger.reload_level()
+    current.begin(service, getattr(context, "aws_request_id", None), is_cold, context)
+    trigger = lambda_event.classify(event)
+    function_name = getattr(context, "function_name", None) or getattr(handler, "__qualname__", "handler")
+    parent = parent_context(settings.lambda_trace_header())
+    try:
+        links = producer_links(event, trigger)
+    except Exception:  # extraction already logs; links are a nicety
+        links = []
+    span = tracing.tracer(service).start_span(
+        lambda_event.span_name(event, trigger, function_name),
+        context=parent,
+        kind=trigger.kind,
+        attributes=lambda_event.invocation_attributes(event, context, trigger, is_cold, settings.region()),
+        links=links,
+    )
+    token = otel_context.attach(trace.set_span_in_context(span, parent))
+    try:
+        result = handler(event, context, *args, **kwargs)
+    except BaseException as error:
+        span.record_exception(error)
+        span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
+        logger.exception("invocation failed", exc=error)
+        raise
+    else:
+        status = lambda_event.http_status(result) if trigger.source == "api_gateway" else None
+        if status is not None:
+            span.set_attribute("http.response.status_code", status)
+            if status >= 500:
+                span.set_status(Status(StatusCode.ERROR, f"HTTP {status}"))
+        return result
+    finally:
+        span.end()
+        otel_context.detach(token)
+        flush()
+        current.end()
+
+
+@overload
+def instrument(handler: Handler) -> Handler: ...
+
+
+@overload
+def instrument(handler: None = None, *, service: str | None = None) -> Callable[[Handler], Handler]: ...
+
+
+def instrument(handler: Handler | None = None, *, service: str | None = None) -> Any:
+    """Decorate a Lambda handler; usable bare (`@instrument`) or with `service=`."""
+
+    def decorate(function: Handler) -> Handler:
+        service_name = service or settings.service_name()
+        tracing.provider(service_name)  # build it at import, in Lambda's init phase
+        xray_patch.enable()
+
+        @functools.wraps(function)
+        def wrapper(event: Any, context: Any = None, *args: Any, **kwargs: Any) -> Any:
+            return _invoke(function, service_name, event, context, args, kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(handler) if handler is not None else decorate

@@ -1,0 +1,128 @@
+"""What kind of event started an invocation, and the span attributes that describe it.
+
+Pure functions of (event, context) so each trigger's mapping is unit-tested directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from opentelemetry.trace import SpanKind
+
+
+@dataclass(frozen=True)
+class Trigger:
+    kind: SpanKind
+    faas_trigger: str  # OpenTelemetry faas.trigger: http, pubsub, datasource, timer, other
+    source: str  # short name of the event source, e.g. api_gateway, sqs
+
+
+def first_record(event: Any) -> Mapping[str, Any] | None:
+    records = event.get("Records") if isinstance(event, Mapping) else None
+    if isinstance(records, list) and records and isinstance(records[0], Mapping):
+        return records[0]
+    return None
+
+
+def classify(event: Any) -> Trigger:
+    if isinstance(event, Mapping):
+        request_context = event.get("requestContext")
+        if isinstance(request_context, Mapping) and ("httpMethod" in event or "http" in request_context):
+            return Trigger(SpanKind.SERVER, "http", "api_gateway")
+        record = first_record(event)
+        if record is not None:
+            source = record.get("eventSource") or record.get("EventSource")
+            if source == "aws:sqs":
+                return Trigger(SpanKind.CONSUMER, "pubsub", "sqs")
+            if source == "aws:sns":
+                return Trigger(SpanKind.CONSUMER, "pubsub", "sns")
+            if source in ("aws:kinesis", "aws:dynamodb", "aws:s3"):
+                return Trigger(SpanKind.CONSUMER, "datasource", source.split(":", 1)[1])
+        if "detail-type" in event and "source" in event and "detail" in event:
+            if event.get("detail-type") == "Scheduled Event":
+                return Trigger(SpanKind.CONSUMER, "timer", "eventbridge")
+            return Trigger(SpanKind.CONSUMER, "pubsub", "eventbridge")
+    return Trigger(SpanKind.INTERNAL, "other", "direct")
+
+
+def account_id(function_arn: str | None) -> str | None:
+    """arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]"""
+    parts = (function_arn or "").split(":")
+    return parts[4] if len(parts) > 4 and parts[4] else None
+
+
+def region_from_arn(function_arn: str | None) -> str | None:
+    parts = (function_arn or "").split(":")
+    return parts[3] if len(parts) > 3 and parts[3] else None
+
+
+def span_name(event: Any, trigger: Trigger, function_name: str) -> str:
+    if trigger.source == "api_gateway":
+        method = event.get("httpMethod") or event.get("requestContext", {}).get("http", {}).get("method") or "HTTP"
+        route = event.get("resource") or event.get("routeKey") or event.get("path") or ""
+        route = route.split(" ", 1)[-1] if " " in route else route
+        return f"{method} {route}".strip()
+    if trigger.source in ("sqs", "sns"):
+        record = first_record(event) or {}
+        arn = record.get("eventSourceARN") or (record.get("Sns") or {}).get("TopicArn") or record.get("EventSubscriptionArn") or ""
+        destination = arn.split(":")[5] if arn.count(":") >= 5 else trigger.source
+        return f"{destination} process"
+    if trigger.source == "eventbridge":
+        return f"{event.get('detail-type')} process"
+    return function_name
+
+
+def invocation_attributes(event: Any, context: Any, trigger: Trigger, cold_start: bool, region: str | None) -> dict[str, Any]:
+    arn = getattr(context, "invoked_function_arn", None)
+    attributes: dict[str, Any] = {
+        "faas.trigger": trigger.faas_trigger,
+        "faas.coldstart": cold_start,
+        "cloud.provider": "aws",
+        "cloud.platform": "aws_lambda",
+    }
+    optional = {
+        "faas.invocation_id": getattr(context, "aws_request_id", None),
+        "faas.name": getattr(context, "function_name", None),
+        "faas.version": getattr(context, "function_version", None),
+        "cloud.resource_id": arn,
+        "cloud.account.id": account_id(arn),
+        "cloud.region": region or region_from_arn(arn),
+    }
+    attributes.update({key: value for key, value in optional.items() if isinstance(value, str) and value})
+    if trigger.source == "api_gateway":
+        attributes.update(http_attributes(event))
+    elif trigger.source in ("sqs", "sns"):
+        attributes["messaging.system"] = f"aws_{trigger.source}"
+        attributes["messaging.operation.type"] = "process"
+        attributes["messaging.batch.message_count"] = len(event.get("Records") or [])
+    elif trigger.source == "eventbridge":
+        attributes["messaging.system"] = "aws_eventbridge"
+        attributes["messaging.message.id"] = str(event.get("id", ""))
+        attributes["aws.eventbridge.source"] = str(event.get("source", ""))
+        attributes["aws.eventbridge.detail_type"] = str(event.get("detail-type", ""))
+    return attributes
+
+
+def http_attributes(event: Mapping[str, Any]) -> dict[str, Any]:
+    request_context = event.get("requestContext") or {}
+    http = request_context.get("http") or {}
+    identity = request_context.get("identity") or {}
+    attributes = {
+        "http.request.method": event.get("httpMethod") or http.get("method"),
+        "http.route": event.get("resource") or (event.get("routeKey") or "").split(" ", 1)[-1] or None,
+        "url.path": event.get("path") or event.get("rawPath"),
+        "client.address": identity.get("sourceIp") or http.get("sourceIp"),
+        "user_agent.original": identity.get("userAgent") or http.get("userAgent"),
+        "aws.api_gateway.request_id": request_context.get("requestId"),
+        "aws.api_gateway.stage": request_context.get("stage"),
+    }
+    return {key: value for key, value in attributes.items() if isinstance(value, str) and value}
+
+
+def http_status(result: Any) -> int | None:
+    if isinstance(result, Mapping):
+        status = result.get("statusCode")
+        if isinstance(status, int) and not isinstance(status, bool):
+            return status
+    return None

@@ -1,0 +1,46 @@
+"""Span exporter that needs no collector: each span becomes one JSON line on stdout.
+
+CloudWatch Logs already receives stdout, and the log shipper routes lines carrying
+`"record_type": "span"` to the trace index (docs/telemetry.md). This keeps the Lambda
+free of network calls for telemetry and of an extension or sidecar.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any, Sequence, TextIO
+
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+from handlers.telemetry.span_document import span_documents
+from handlers.telemetry.structured_logger import json_default
+
+
+class LogLineSpanExporter(SpanExporter):
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+        self.dropped_for_deadline = 0
+
+    def export(self, spans: Sequence[Any]) -> SpanExportResult:
+        self.export_until(spans, deadline=None)
+        return SpanExportResult.SUCCESS
+
+    def export_until(self, spans: Sequence[Any], deadline: float | None) -> int:
+        """Write spans until `deadline` (time.monotonic()); returns how many were not written."""
+        stream = self._stream or sys.stdout
+        documents = span_documents(spans)
+        for index, document in enumerate(documents):
+            if deadline is not None and time.monotonic() >= deadline:
+                left = len(documents) - index
+                self.dropped_for_deadline += left
+                return left
+            stream.write(json.dumps(document, default=json_default, separators=(",", ":")) + "\n")
+        return 0
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
