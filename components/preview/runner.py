@@ -5,10 +5,11 @@ dashboards and names built inside them would never be seen.
 """
 from __future__ import annotations
 
+import logging
 import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pulumi
 from pulumi.runtime import settings as runtime_settings
@@ -44,25 +45,60 @@ class PreviewResult:
 
 
 def run_stack(stack: str, *, root: Path = REPO_ROOT, overrides: dict[str, str] | None = None,
-              program: Path | None = None) -> PreviewResult:
+              monitor: RecordingMonitor | None = None) -> PreviewResult:
     """`overrides` are fully-qualified keys merged over the stack file, as `pulumi config set` would."""
     config, notes = load_stack_config(root, stack)
     config.update(overrides or {})
+    result = run_program(stack, lambda: runpy.run_path(str(root / "__main__.py"), run_name="__main__"), config,
+                         monitor=monitor)
+    result.notes[:0] = notes
+    return result
+
+
+def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
+                monitor: RecordingMonitor | None = None) -> PreviewResult:
+    """Runs any program callable under the platform mocks; component tests use it directly.
+
+    Pass a `monitor` to inspect what was registered even when the program raises.
+    """
     secret_keys = [f"{PROJECT}:{name}" for name, key in KEYS_BY_NAME.items() if key.secret]
-    region = config.get("aws:region", "us-east-1")
-    monitor = RecordingMonitor(PlatformMocks(region))
+    monitor = monitor or RecordingMonitor(PlatformMocks(config.get("aws:region", "us-east-1")))
+    engine_log = _EngineLog()
     runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-    pulumi.runtime.set_all_config(config, secret_keys)
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor,
+                             logger=engine_log.logger)
+    pulumi.runtime.set_all_config(dict(config), secret_keys)
     outputs: dict[str, Any] = {}
 
     def run() -> Any:
-        runpy.run_path(str(program or root / "__main__.py"), run_name="__main__")
+        program()
         exported = runtime_settings.get_root_resource().outputs  # type: ignore[union-attr]
         return _resolve_outputs(exported, outputs)
 
     _sync_await(run_pulumi_func(run))
-    return PreviewResult(stack=stack, resources=list(monitor.registrations), outputs=outputs, notes=notes)
+    return PreviewResult(stack=stack, resources=list(monitor.registrations), outputs=outputs,
+                         notes=list(engine_log.warnings))
+
+
+async def _resolve_outputs(exported: dict[str, Any], into: dict[str, Any]) -> None:
+    for name, value in exported.items():
+        output = pulumi.Output.from_input(value)
+        resolved = await output.future()
+        into[name] = SECRET_MASK if await output.is_secret() else resolved
+
+
+class _EngineLog(logging.Handler):
+    """Keeps what the program logs at warning level (`pulumi.log.warn`) so the summary can show it."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.warnings: list[str] = []
+        self.logger = logging.Logger("platform.preview.engine", level=logging.WARNING)
+        self.logger.propagate = False
+        self.logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.warnings.append(record.getMessage())
 
 
 async def _resolve_outputs(exported: dict[str, Any], into: dict[str, Any]) -> None:

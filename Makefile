@@ -1,0 +1,33 @@
+# Two commands cover the daily loop:  make preview STACK=dev   and   make test
+# Both build their own virtualenv from the pinned requirements on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+STACK  ?= dev
+BIN    := $(VENV)/bin
+
+.PHONY: preview inventory test bench archives clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt handlers/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Offline preview of a stack: prints the summary and writes dashboards/$(STACK)/
+preview: $(BIN)/.installed
+	$(BIN)/python -m components.preview $(STACK)
+
+## The whole inventory of a stack as JSON
+inventory: $(BIN)/.installed
+	$(BIN)/python -m components.preview $(STACK) --json --no-write
+
+## The whole test suite
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+## Builds the shared layer and the function archive into build/ (needs PyPI)
+archives: $(BIN)/.installed
+	$(BIN)/python -m components.packaging build --out build
+
+clean:
+	rm -rf $(VENV) build .pytest_cache
