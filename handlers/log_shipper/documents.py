@@ -23,10 +23,13 @@ SPAN_RECORD_TYPE = "span"
 # Well-known keys promoted from a JSON line to typed top-level fields; first alias found wins.
 PROMOTED_FIELDS: dict[str, tuple[str, ...]] = {
     "level": ("level", "levelname", "severity"),
-    "trace_id": ("trace_id", "traceId", "xray_trace_id"),
+    "trace_id": ("trace_id", "traceId"),
     "span_id": ("span_id", "spanId"),
+    "xray_trace_id": ("xray_trace_id",),
     "request_id": ("request_id", "requestId", "function_request_id", "aws_request_id"),
     "logger": ("logger", "logger_name"),
+    "exception_type": ("exception_type",),
+    "exception": ("exception",),
 }
 MESSAGE_KEYS = ("message", "msg")
 PYTHON_RUNTIME_LEVELS = frozenset({"[DEBUG]", "[INFO]", "[WARNING]", "[ERROR]", "[CRITICAL]"})
@@ -164,10 +167,10 @@ def _merge_json_line(source: dict[str, Any], parsed: dict[str, Any], raw: str) -
         for alias in aliases:
             if alias in rest:
                 value = rest.pop(alias)
-                if value is not None and not isinstance(value, (dict, list)):
-                    source[target] = value if isinstance(value, str) else json.dumps(value)
-                elif value is not None:
+                if isinstance(value, (dict, list)):
                     rest[alias] = value  # structured values stay searchable under fields
+                elif value is not None:  # null means "not in a span" etc.: nothing worth indexing
+                    source[target] = value if isinstance(value, str) else json.dumps(value)
                 break
     if rest:
         source["fields"] = rest

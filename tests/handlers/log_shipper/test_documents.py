@@ -115,3 +115,21 @@ def test_service_comes_from_the_log_group_and_unknown_groups_never_crash() -> No
     assert service_from_log_group("/aws/lambda/legacy", "/platform/dev/") == "unknown"
     assert service_from_log_group("/platform/dev/", "/platform/dev/") == "unknown"
     assert document_for("x", log_group="/aws/lambda/legacy").index == "logs-dev-unknown-2026.11.19"
+
+
+def test_telemetry_package_log_record_maps_onto_typed_fields() -> None:
+    record = {"timestamp": "2026-11-19T00:00:00.000Z", "level": "ERROR", "message": "payment failed",
+              "service": "orders", "environment": "dev", "request_id": "r-1", "trace_id": "0af7651916cd43dd8448eb211c80319c",
+              "span_id": "b7ad6b7169203331", "xray_trace_id": "1-0af76519-16cd43dd8448eb211c80319c",
+              "cold_start": True, "exception": "Traceback ...", "exception_type": "TimeoutError", "order_id": "o-1"}
+    source = document_for(json.dumps(record)).source
+    assert {k: source[k] for k in ("level", "request_id", "trace_id", "span_id", "xray_trace_id", "exception",
+                                   "exception_type")} == {k: record[k] for k in (
+        "level", "request_id", "trace_id", "span_id", "xray_trace_id", "exception", "exception_type")}
+    assert source["fields"] == {"timestamp": record["timestamp"], "service": "orders", "environment": "dev",
+                                "cold_start": True, "order_id": "o-1"}
+
+
+def test_null_correlation_ids_are_dropped_not_indexed() -> None:
+    source = document_for('{"message": "m", "trace_id": null, "span_id": null}').source
+    assert "trace_id" not in source and "fields" not in source

@@ -1,0 +1,82 @@
+"""The Lambda entry point: wiring from the environment and the EMF metrics contract."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterator
+
+import pytest
+
+from handlers.log_shipper import app
+from handlers.log_shipper.events import IncompleteShipmentError
+from tests.handlers.log_shipper import fixtures
+from tests.handlers.log_shipper.conftest import BUCKET
+from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer, RequestFault
+
+CONTRACT_METRICS = {"EventsReceived": "Count", "EventsShipped": "Count", "EventsRetried": "Count",
+                    "EventsDeadLettered": "Count", "ShippingLagMs": "Milliseconds"}
+
+
+class LambdaContext:
+    function_name = "platform-dev-log-shipping-shipper"
+    aws_request_id = "11111111-2222-3333-4444-555555555555"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:platform-dev-log-shipping-shipper"
+    memory_limit_in_mb = 512
+
+    def __init__(self, remaining_ms: int = 300_000) -> None:
+        self._deadline = time.monotonic() + remaining_ms / 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._deadline - time.monotonic()) * 1000)
+
+
+@pytest.fixture
+def shipper_env(monkeypatch: pytest.MonkeyPatch, server: FakeBulkServer, s3: Any) -> Iterator[None]:
+    for name, value in {"OPENSEARCH_ENDPOINT": server.url, "DEAD_LETTER_BUCKET": BUCKET,
+                        "LOG_INDEX_PREFIX": "logs-dev", "TRACE_INDEX_PREFIX": "otel-v1-apm-span-dev",
+                        "LOG_GROUP_PREFIX": "/platform/dev/", "ENVIRONMENT": "dev", "SERVICE_NAME": "log-shipping",
+                        "METRICS_NAMESPACE": "platform/dev", "TELEMETRY_EXPORTER": "none",
+                        "SHIPPER_SAFETY_MARGIN_MS": "1000"}.items():
+        monkeypatch.setenv(name, value)
+    app._clients.cache_clear()
+    yield
+    app._clients.cache_clear()
+
+
+def emf_metrics(output: str) -> dict[str, Any]:
+    """Metric name -> (value, unit) from the EMF lines written to stdout."""
+    found: dict[str, Any] = {}
+    for line in output.splitlines():
+        if not line.startswith("{"):
+            continue
+        record = json.loads(line)
+        for directive in record.get("_aws", {}).get("CloudWatchMetrics", []):
+            for metric in directive["Metrics"]:
+                found[metric["Name"]] = (record[metric["Name"]], metric.get("Unit"))
+    return found
+
+
+def test_handler_ships_and_emits_the_contract_metrics(shipper_env: None, server: FakeBulkServer,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    events = [fixtures.log_event(n, fixtures.json_line(n)) for n in range(4)]
+    response = app.handler(fixtures.awslogs_event(fixtures.payload_json("/platform/dev/orders/lambda-api", events)),
+                           LambdaContext())
+    assert response == {"shipped": 4, "dead_lettered": 0} and len(server.documents) == 4
+    metrics = emf_metrics(capsys.readouterr().out)
+    assert {name: unit for name, (_, unit) in metrics.items() if name in CONTRACT_METRICS} == CONTRACT_METRICS
+    assert metrics["EventsReceived"][0] in (4, [4]) and metrics["EventsShipped"][0] in (4, [4])
+    assert metrics["ShippingLagMs"][0] not in (0, [0])
+
+
+def test_handler_returns_partial_batch_failures_for_kinesis(shipper_env: None, server: FakeBulkServer) -> None:
+    payload = fixtures.payload_json("/platform/dev/orders/lambda-api", [fixtures.log_event(1, "m")])
+    assert app.handler(fixtures.kinesis_event([fixtures.encode(payload)]), LambdaContext()) == {"batchItemFailures": []}
+
+
+def test_handler_raises_when_events_are_left_unsafe_and_still_reports_metrics(
+        shipper_env: None, server: FakeBulkServer, capsys: pytest.CaptureFixture[str]) -> None:
+    server.plan.request_faults.extend([RequestFault(503)] * 20)
+    payload = fixtures.payload_json("/platform/dev/orders/lambda-api", [fixtures.log_event(1, "m")])
+    with pytest.raises(IncompleteShipmentError):
+        app.handler(fixtures.awslogs_event(payload), LambdaContext(remaining_ms=1_200))
+    assert "EventsReceived" in emf_metrics(capsys.readouterr().out)
