@@ -20,6 +20,8 @@ class LambdaRef:
     part: str = ""
     # Stream-triggered functions get an IteratorAge alarm.
     reads_stream: bool = False
+    # Asynchronously invoked functions (SNS, S3, EventBridge) get dropped-event alarms.
+    invoked_async: bool = False
 
     @property
     def key_part(self) -> str:
@@ -85,6 +87,58 @@ class KinesisRef:
 
 
 @dataclass(frozen=True)
+class QueueRef:
+    """An SQS queue; a dead-letter queue is alarmed on depth instead of age."""
+
+    queue_name: str
+    visibility_timeout_seconds: int
+    is_dead_letter: bool = False
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.queue_name
+
+
+@dataclass(frozen=True)
+class TopicRef:
+    """An SNS topic."""
+
+    topic_name: str
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.topic_name
+
+
+@dataclass(frozen=True)
+class StateMachineRef:
+    """A Step Functions state machine; AWS/States metrics are dimensioned by its ARN."""
+
+    state_machine_name: str
+    state_machine_arn: str
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.state_machine_name
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """An EventBridge rule (schedule or pattern); custom buses add the EventBusName dimension."""
+
+    rule_name: str
+    event_bus_name: str | None = None
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.rule_name
+
+
+@dataclass(frozen=True)
 class LogShippingRef:
     """The CloudWatch Logs to OpenSearch shipper and its dead-letter store."""
 
@@ -108,6 +162,10 @@ class ServiceView:
     apis: tuple[RestApiRef, ...] = ()
     tables: tuple[TableRef, ...] = ()
     streams: tuple[KinesisRef, ...] = ()
+    queues: tuple[QueueRef, ...] = ()
+    topics: tuple[TopicRef, ...] = ()
+    state_machines: tuple[StateMachineRef, ...] = ()
+    rules: tuple[RuleRef, ...] = ()
     xray_group_name: str | None = None
     opensearch_dashboards_url: str | None = None
 

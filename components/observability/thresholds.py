@@ -33,6 +33,12 @@ class AlarmThresholds:
     # Added with defaults so the settings layer may leave them out.
     lambda_concurrency_pct_of_reserved: SeverityThresholds = SeverityThresholds(warning=90.0, critical=None)
     kinesis_throughput_exceeded: SeverityThresholds = SeverityThresholds(warning=1.0, critical=None)
+    # Age of the oldest message as % of the queue's visibility timeout: 200% means
+    # a message has outlived two delivery attempts' worth of time.
+    sqs_age_pct_of_visibility_timeout: SeverityThresholds = SeverityThresholds(warning=200.0, critical=1000.0)
+    sns_failed_notifications: SeverityThresholds = SeverityThresholds(warning=1.0, critical=None)
+    sfn_failed_executions: SeverityThresholds = SeverityThresholds(warning=1.0, critical=5.0)
+    eventbridge_failed_invocations: SeverityThresholds = SeverityThresholds(warning=None, critical=1.0)
 
     def __post_init__(self) -> None:
         problems: list[str] = []

@@ -28,6 +28,7 @@ from components.observability.dashboard.widgets import (
 from components.observability.descriptions import ERRORS_QUERY, REPORT_QUERY
 from components.observability.dynamodb.alarms import throttle_queries
 from components.observability.dynamodb.widgets import table_widgets
+from components.observability.events.widgets import rule_widgets
 from components.observability.kinesis.widgets import stream_widgets
 from components.observability.lambda_.alarms import NAMESPACE as LAMBDA_NAMESPACE
 from components.observability.lambda_.widgets import lambda_widgets
@@ -35,6 +36,9 @@ from components.observability.log_shipping.widgets import log_shipping_widgets
 from components.observability.model import MetricQuery
 from components.observability.opensearch.widgets import opensearch_widgets
 from components.observability.refs import LogShippingRef, OpenSearchRef, ServiceView
+from components.observability.sns.widgets import topic_widgets
+from components.observability.sqs.widgets import queue_widgets
+from components.observability.stepfunctions.widgets import state_machine_widgets
 
 DEFAULT_START = "-PT6H"
 
@@ -91,6 +95,16 @@ def service_sections(view: ServiceView, alarm_arns: Sequence[str]) -> list[list[
         sections.append([section_header(f"DynamoDB {table.table_name}"), *table_widgets(table, view.region)])
     for stream in view.streams:
         sections.append([section_header(f"Kinesis {stream.stream_name}"), *stream_widgets(stream, view.region)])
+    for queue in view.queues:
+        kind = "SQS dead-letter queue" if queue.is_dead_letter else "SQS"
+        sections.append([section_header(f"{kind} {queue.queue_name}"), *queue_widgets(queue, view.region)])
+    for topic in view.topics:
+        sections.append([section_header(f"SNS {topic.topic_name}"), *topic_widgets(topic, view.region)])
+    for machine in view.state_machines:
+        sections.append([section_header(f"Step Functions {machine.state_machine_name}"),
+                         *state_machine_widgets(machine, view.region)])
+    for rule in view.rules:
+        sections.append([section_header(f"EventBridge rule {rule.rule_name}"), *rule_widgets(rule, view.region)])
     if view.log_group_names:
         logs = [
             section_header("Logs"),

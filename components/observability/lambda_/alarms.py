@@ -5,7 +5,8 @@ Default set (each per enabled severity):
 - throttles (count per period);
 - p99 duration as % of the function timeout;
 - concurrency near the reserved limit, only when reserved concurrency is set;
-- iterator age, only for stream-triggered functions.
+- iterator age, only for stream-triggered functions;
+- lost asynchronous events (dropped, DLQ or destination failures), only for async-invoked functions.
 """
 
 from __future__ import annotations
@@ -193,4 +194,48 @@ def lambda_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
         *duration_alarms(fn, t),
         *concurrency_alarms(fn, t),
         *iterator_age_alarms(fn, t),
+        *async_delivery_alarms(fn, t),
+    ]
+
+
+def async_delivery_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    """Async-invoked functions only: events Lambda dropped or failed to hand to a DLQ/destination.
+
+    Any such event is lost data, so this is always critical at >= 1.
+    """
+    if not fn.invoked_async:
+        return []
+    dims = _dims(fn)
+    queries = (
+        MetricQuery(id="dropped", metric=metric(NAMESPACE, "AsyncEventsDropped", dims, "Sum", t.period_seconds)),
+        MetricQuery(id="dlq_errors", metric=metric(NAMESPACE, "DeadLetterErrors", dims, "Sum", t.period_seconds)),
+        MetricQuery(
+            id="destination_failures",
+            metric=metric(NAMESPACE, "DestinationDeliveryFailures", dims, "Sum", t.period_seconds),
+        ),
+        MetricQuery(
+            id="lost_events",
+            expression="SUM([dropped, dlq_errors, destination_failures])",
+            label="Async events lost",
+            return_data=True,
+        ),
+    )
+    return [
+        AlarmSpec(
+            key=alarm_key("lambda", fn.key_part, "async-lost", Severity.CRITICAL.value),
+            severity=Severity.CRITICAL,
+            summary=f"{fn.function_name}: asynchronous events dropped or not delivered to DLQ/destination",
+            description=alarm_description(
+                f"Lambda discarded events for {fn.function_name} (maximum event age or retries exceeded) or "
+                "could not write them to the dead-letter queue or on-failure destination.",
+                "the function role's permissions on its DLQ/destination and the AsyncEventAge metric, then "
+                + logs_insights_hint(fn.log_group_name, ERRORS_QUERY),
+            ),
+            comparison=GTE,
+            threshold=1.0,
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            treat_missing_data=NOT_BREACHING,
+            queries=queries,
+        )
     ]

@@ -11,6 +11,7 @@ from components.observability.health import health_alarm_rule
 from components.observability.log_shipping.alarms import log_shipping_alarms
 from components.observability.model import MAX_DESCRIPTION_CHARS, MAX_METRICS_PER_ALARM, AlarmSpec
 from components.observability.opensearch.alarms import opensearch_alarms
+from components.observability.refs import QueueRef, RuleRef, StateMachineRef, TopicRef
 from components.observability.service_alarms import DuplicateAlarmKeyError, service_alarms
 
 KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -19,7 +20,15 @@ COMPARISONS = {"GreaterThanOrEqualToThreshold", "LessThanOrEqualToThreshold", "L
 
 @pytest.fixture
 def every_spec(view, stream, domain, shipping, thresholds) -> list[AlarmSpec]:
-    with_stream = dataclasses.replace(view, streams=(stream,))
+    with_stream = dataclasses.replace(
+        view,
+        lambdas=tuple(dataclasses.replace(fn, invoked_async=True) for fn in view.lambdas),
+        streams=(stream,),
+        queues=(QueueRef("q", 30, part="q"), QueueRef("q-dlq", 30, is_dead_letter=True, part="q-dlq")),
+        topics=(TopicRef("t"),),
+        state_machines=(StateMachineRef("m", "arn:aws:states:eu-west-1:123456789012:stateMachine:m"),),
+        rules=(RuleRef("r", event_bus_name="bus"),),
+    )
     return service_alarms(with_stream, thresholds) + opensearch_alarms(domain) + log_shipping_alarms(shipping, thresholds)
 
 
@@ -66,6 +75,11 @@ def test_duplicate_parts_are_reported(view, api_fn, thresholds) -> None:
     clash = dataclasses.replace(view, lambdas=(api_fn, dataclasses.replace(api_fn, function_name="other")))
     with pytest.raises(DuplicateAlarmKeyError, match="lambda-api-errors-warning"):
         service_alarms(clash, thresholds)
+
+
+def test_every_kind_contributes(every_spec) -> None:
+    prefixes = {spec.key.split("-")[0] for spec in every_spec}
+    assert {"lambda", "api", "dynamodb", "kinesis", "sqs", "sns", "sfn", "events", "opensearch", "shipping"} <= prefixes
 
 
 def test_service_alarm_order_is_deterministic(view, thresholds) -> None:

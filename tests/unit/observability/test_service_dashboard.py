@@ -93,3 +93,21 @@ def test_overview_without_opensearch_or_shipping(view) -> None:
     body = overview_dashboard_body([view], None, None, [])
     assert not any("log shipping" in w["properties"].get("title", "") for w in body["widgets"])
     assert not any(w["type"] == "alarm" for w in body["widgets"])
+
+
+def test_event_driven_resources_get_sections(view) -> None:
+    from components.observability.refs import QueueRef, RuleRef, StateMachineRef, TopicRef
+
+    rich = dataclasses.replace(
+        view,
+        queues=(QueueRef("platform-dev-orders-q", 45), QueueRef("platform-dev-orders-dlq", 45, is_dead_letter=True)),
+        topics=(TopicRef("platform-dev-orders-topic"),),
+        state_machines=(StateMachineRef("wf", "arn:aws:states:eu-west-1:123456789012:stateMachine:wf"),),
+        rules=(RuleRef("platform-dev-report-schedule"),),
+    )
+    body = service_dashboard_body(rich, ARNS)
+    markdown = [w["properties"]["markdown"] for w in body["widgets"] if w["type"] == "text"]
+    assert "## SQS dead-letter queue platform-dev-orders-dlq" in markdown
+    assert {"ApproximateAgeOfOldestMessage", "NumberOfNotificationsFailed", "ExecutionsFailed", "FailedInvocations"} <= _metric_names(body)
+    ages = [w for w in body["widgets"] if w.get("properties", {}).get("title") == "platform-dev-orders-q: oldest message age (s)"]
+    assert ages[0]["properties"]["annotations"]["horizontal"][0]["value"] == 45

@@ -1,0 +1,24 @@
+"""Dashboard widgets for an EventBridge rule."""
+
+from __future__ import annotations
+
+from components.observability._factory import metric
+from components.observability.dashboard.widgets import DEFAULT_PERIOD, Widget, metric_widget
+from components.observability.events.alarms import NAMESPACE, rule_dimensions
+from components.observability.model import MetricQuery
+from components.observability.refs import RuleRef
+
+
+def rule_widgets(rule: RuleRef, region: str, period: int = DEFAULT_PERIOD) -> list[Widget]:
+    """Matched events, target invocations and failures."""
+    dims = rule_dimensions(rule)
+
+    def q(qid: str, metric_name: str, label: str) -> MetricQuery:
+        return MetricQuery(id=qid, metric=metric(NAMESPACE, metric_name, dims, "Sum", period), label=label)
+
+    return [
+        metric_widget(f"{rule.rule_name}: invocations",
+                      [q("triggered", "TriggeredRules", "matched"), q("invocations", "Invocations", "invocations"),
+                       q("failed", "FailedInvocations", "failed")],
+                      region, stat="Sum", period=period, width=12),
+    ]
