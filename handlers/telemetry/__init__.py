@@ -10,7 +10,7 @@ Submodules with heavier dependencies are imported only by the handlers that need
 (SQS partial batch failures) and `idempotency`. See docs/telemetry.md.
 """
 
-from handlers.telemetry.instrument import flush, instrument
+from handlers.telemetry.decorator import flush, instrument
 from handlers.telemetry.metrics import metrics
 from handlers.telemetry.structured_logger import logger
 

@@ -96,26 +96,26 @@ class StructuredLogger:
     def is_enabled_for(self, level_name: str) -> bool:
         return LEVELS[level_name] >= self.level
 
-    def debug(self, message: str, **keys: Any) -> None:
+    def debug(self, message: str, /, **keys: Any) -> None:
         if self.level <= 10:
             self._emit("DEBUG", message, keys, None)
 
-    def info(self, message: str, **keys: Any) -> None:
+    def info(self, message: str, /, **keys: Any) -> None:
         if self.level <= 20:
             self._emit("INFO", message, keys, None)
 
-    def warning(self, message: str, **keys: Any) -> None:
+    def warning(self, message: str, /, **keys: Any) -> None:
         if self.level <= 30:
             self._emit("WARNING", message, keys, None)
 
-    def error(self, message: str, **keys: Any) -> None:
+    def error(self, message: str, /, **keys: Any) -> None:
         if self.level <= 40:
             self._emit("ERROR", message, keys, None)
 
-    def critical(self, message: str, **keys: Any) -> None:
+    def critical(self, message: str, /, **keys: Any) -> None:
         self._emit("CRITICAL", message, keys, None)
 
-    def exception(self, message: str, exc: BaseException | None = None, **keys: Any) -> None:
+    def exception(self, message: str, /, exc: BaseException | None = None, **keys: Any) -> None:
         """ERROR line with the traceback of `exc`, or of the exception being handled."""
         if self.level <= 40:
             error = exc if exc is not None else sys.exc_info()[1]

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from opentelemetry.sdk.trace.export import SpanExportResult
+from opentelemetry.trace import SpanKind, StatusCode
+
+from handlers.telemetry import decorator, instrument, logger
+from handlers.telemetry.tracing import build_exporter, tracing
+from tests.handlers.telemetry.helpers import ACCOUNT, REGION, XRAY_HEADER, XRAY_ROOT, FakeLambdaContext, api_event, parse_output, sqs_record
+
+
+@instrument(service="orders")
+def echo(event, context):
+    return {"statusCode": event.get("status", 200)} if isinstance(event, dict) else None
+
+
+def only_span(spans):
+    (span,) = spans.get_finished_spans()
+    return span
+
+
+def test_root_span_continues_the_lambda_xray_trace(monkeypatch, spans):
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+    echo({}, FakeLambdaContext())
+    span = only_span(spans)
+    assert f"{span.context.trace_id:032x}" == XRAY_ROOT[2:].replace("-", "")
+    assert span.parent is not None and f"{span.parent.span_id:016x}" == "53995c3f42cd8ad8"
+    assert span.parent.is_remote
+
+
+def test_without_a_lambda_trace_header_a_new_xray_compatible_trace_starts(spans):
+    echo({}, FakeLambdaContext())
+    span = only_span(spans)
+    assert span.parent is None
+    epoch = span.context.trace_id >> 96  # AwsXRayIdGenerator: first 32 bits are the start time
+    import time
+
+    assert abs(epoch - time.time()) < 3600
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["garbage", "Root=1-zzzz-yyyy;Parent=53995c3f42cd8ad8;Sampled=1", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=123;Sampled=1", "Root=" + "a" * 300],
+)
+def test_malformed_lambda_trace_header_starts_a_new_trace_with_a_warning(monkeypatch, spans, capsys, header):
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", header)
+    echo({}, FakeLambdaContext())
+    assert only_span(spans).parent is None
+    warnings = [log for log in parse_output(capsys.readouterr().out).logs if log["level"] == "WARNING"]
+    assert warnings and "malformed _X_AMZN_TRACE_ID" in warnings[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("event", "kind", "trigger", "name"),
+    [
+        (api_event("GET", "/orders/abc", resource="/orders/{order_id}"), SpanKind.SERVER, "http", "GET /orders/{order_id}"),
+        ({"Records": [sqs_record("{}", queue="q1")]}, SpanKind.CONSUMER, "pubsub", "q1 process"),
+        ({"Records": [{"EventSource": "aws:sns", "Sns": {"TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:topic1", "Message": "m"}}]}, SpanKind.CONSUMER, "pubsub", "topic1 process"),
+        ({"id": "1", "source": "orders", "detail-type": "OrderCreated", "detail": {}}, SpanKind.CONSUMER, "pubsub", "OrderCreated process"),
+        ({"id": "1", "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}, SpanKind.CONSUMER, "timer", "Scheduled Event process"),
+        ({"anything": 1}, SpanKind.INTERNAL, "other", "platform-dev-orders-api"),
+    ],
+)
+def test_root_span_kind_name_and_faas_attributes_follow_the_trigger(spans, event, kind, trigger, name):
+    context = FakeLambdaContext()
+    echo(event, context)
+    span = only_span(spans)
+    assert span.kind == kind
+    assert span.name == name
+    attributes = span.attributes
+    assert attributes["faas.trigger"] == trigger
+    assert attributes["faas.invocation_id"] == context.aws_request_id
+    assert attributes["faas.name"] == context.function_name
+    assert attributes["faas.version"] == "$LATEST"
+    assert attributes["cloud.provider"] == "aws"
+    assert attributes["cloud.region"] == REGION
+    assert attributes["cloud.account.id"] == ACCOUNT
+    assert attributes["faas.coldstart"] is True
+
+
+def test_http_status_is_recorded_and_5xx_marks_the_span_as_error(spans):
+    echo(api_event("GET", "/x") | {"status": 503}, FakeLambdaContext())
+    span = only_span(spans)
+    assert span.attributes["http.response.status_code"] == 503
+    assert span.status.status_code == StatusCode.ERROR
+
+
+def test_cold_start_is_true_only_for_the_first_invocation(spans):
+    for _ in range(3):
+        echo({}, FakeLambdaContext())
+    assert [span.attributes["faas.coldstart"] for span in spans.get_finished_spans()] == [True, False, False]
+
+
+def test_provisioned_concurrency_is_never_a_cold_start(monkeypatch, spans, capsys):
+    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency")
+
+    @instrument(service="orders")
+    def handler(event, context):
+        logger.info("in")
+
+    handler({}, FakeLambdaContext())
+    assert only_span(spans).attributes["faas.coldstart"] is False
+    assert parse_output(capsys.readouterr().out).logs[0]["cold_start"] is False
+
+
+def test_exceptions_are_recorded_set_error_status_and_are_reraised(spans, capsys):
+    @instrument(service="orders")
+    def handler(event, context):
+        raise KeyError("missing")
+
+    with pytest.raises(KeyError):
+        handler({}, FakeLambdaContext())
+    span = only_span(spans)
+    assert span.status.status_code == StatusCode.ERROR
+    assert "KeyError" in span.status.description
+    (event,) = span.events
+    assert event.name == "exception" and event.attributes["exception.type"] == "KeyError"
+    failure = [log for log in parse_output(capsys.readouterr().out).logs if log["message"] == "invocation failed"]
+    assert failure and "KeyError" in failure[0]["exception"]
+
+
+class RecordingExporter:
+    def __init__(self):
+        self.batches = []
+
+    def export(self, spans):
+        self.batches.append(list(spans))
+        return SpanExportResult.SUCCESS
+
+    def force_flush(self, timeout_millis=30000):
+        return True
+
+    def shutdown(self):
+        return None
+
+
+def test_spans_are_exported_before_the_handler_returns(spans):
+    exported_during_next_call = []
+
+    @instrument(service="orders")
+    def handler(event, context):
+        exported_during_next_call.append(len(spans.get_finished_spans()))
+
+    handler({}, FakeLambdaContext())
+    handler({}, FakeLambdaContext())
+    assert exported_during_next_call == [0, 1]
+    assert tracing.processor.pending() == 0
+
+
+def test_flush_is_skipped_with_a_warning_when_no_time_is_left(spans, capsys):
+    echo({}, FakeLambdaContext(remaining_ms=decorator.FLUSH_SAFETY_MARGIN_MS - 1))
+    assert spans.get_finished_spans() == ()
+    warning = [log for log in parse_output(capsys.readouterr().out).logs if log["level"] == "WARNING"]
+    assert warning[0]["message"].startswith("spans dropped") and warning[0]["dropped_spans"] == 1
+
+
+def test_flush_budget_is_the_remaining_time_minus_the_safety_margin(monkeypatch):
+    seen = []
+    monkeypatch.setattr(tracing.processor, "flush", lambda budget_ms: seen.append(budget_ms) or 0)
+    echo({}, FakeLambdaContext(remaining_ms=1_000))
+    echo({}, FakeLambdaContext(remaining_ms=10**7))
+    assert seen == [1_000 - decorator.FLUSH_SAFETY_MARGIN_MS, decorator.DEFAULT_FLUSH_BUDGET_MS]
+
+
+def test_a_slow_network_exporter_cannot_hold_the_invocation_past_the_budget():
+    import threading
+
+    release = threading.Event()
+
+    class Hanging(RecordingExporter):
+        def export(self, spans):
+            release.wait(5)
+            return SpanExportResult.SUCCESS
+
+    previous = tracing.set_exporter(Hanging())
+    try:
+        echo({}, FakeLambdaContext(remaining_ms=decorator.FLUSH_SAFETY_MARGIN_MS + 1))
+        assert tracing.processor.pending() == 0  # returned without waiting for the export
+    finally:
+        release.set()
+        tracing.set_exporter(previous)
+
+
+def test_exporter_choice_follows_telemetry_exporter(monkeypatch):
+    assert build_exporter("none") is None
+    assert type(build_exporter("log")).__name__ == "LogLineSpanExporter"
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    otlp = build_exporter("otlp")
+    assert type(otlp).__name__ == "OTLPSpanExporter"
+    assert otlp._endpoint == "http://127.0.0.1:4318/v1/traces"
+
+
+def test_none_exporter_keeps_logs_correlated_but_exports_nothing(capsys):
+    previous = tracing.set_exporter(None)
+    try:
+        @instrument(service="orders")
+        def handler(event, context):
+            logger.info("x")
+
+        handler({}, FakeLambdaContext())
+        output = parse_output(capsys.readouterr().out)
+        assert output.spans == [] and output.logs[0]["trace_id"]
+    finally:
+        tracing.set_exporter(previous)
+
+
+def test_decorator_works_with_and_without_arguments_and_keeps_the_name(monkeypatch, spans):
+    monkeypatch.setenv("SERVICE_NAME", "payments")
+
+    @instrument
+    def my_handler(event, context):
+        return "ok"
+
+    assert my_handler.__name__ == "my_handler"
+    assert my_handler({}, FakeLambdaContext()) == "ok"
+    assert only_span(spans).resource.attributes["service.name"] == "payments"
+
+
+def test_works_without_a_lambda_context(spans):
+    assert echo({}, None) == {"statusCode": 200}
+    assert only_span(spans).name == "echo"
