@@ -14,7 +14,11 @@ from components.observability.thresholds import AlarmThresholds
 
 NAMESPACE = "AWS/ApiGateway"
 
-ACCESS_LOG_QUERY = "fields @timestamp, status, requestId, xrayTraceId | filter status >= {floor} | sort @timestamp desc | limit 50"
+# Field names match the platform's JSON access-log format (components/services/http_plan.py).
+ACCESS_LOG_QUERY = (
+    "fields @timestamp, httpMethod, resourcePath, status, errorMessage, requestId, xrayTraceId "
+    "| filter status >= {floor} | sort @timestamp desc | limit 50"
+)
 
 
 def api_dimensions(api: RestApiRef) -> dict[str, str]:

@@ -35,10 +35,6 @@ def xray_traces_url(region: str) -> str:
     return _console(region, f"cloudwatch/home?region={region}#xray:traces/query")
 
 
-def alarms_url(region: str, prefix: str) -> str:
-    return _console(region, f"cloudwatch/home?region={region}#alarmsV2:?search={quote(prefix, safe='')}")
-
-
 def _insights_value(value: str) -> str:
     """Logs Insights encodes each string as ``'`` + percent-encoding with ``*`` for ``%``."""
     return "'" + quote(value, safe="").replace("%", "*")

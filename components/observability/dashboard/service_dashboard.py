@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from components.observability._factory import metric
-from components.observability.apigateway.alarms import NAMESPACE as API_NAMESPACE, api_dimensions
+from components.observability.apigateway.alarms import ACCESS_LOG_QUERY, NAMESPACE as API_NAMESPACE, api_dimensions
 from components.observability.apigateway.widgets import rest_api_widgets
 from components.observability.dashboard import links
 from components.observability.dashboard.layout import dashboard_body, pack_sections, validate_dashboard_body
@@ -105,19 +105,25 @@ def service_sections(view: ServiceView, alarm_arns: Sequence[str]) -> list[list[
                          *state_machine_widgets(machine, view.region)])
     for rule in view.rules:
         sections.append([section_header(f"EventBridge rule {rule.rule_name}"), *rule_widgets(rule, view.region)])
-    if view.log_group_names:
-        logs = [
-            section_header("Logs"),
-            log_insights_widget(view.log_group_names, ERRORS_QUERY, view.region, f"{view.service}: recent errors"),
-        ]
-        lambda_groups = [fn.log_group_name for fn in view.lambdas]
-        if lambda_groups:
-            logs.append(
-                log_insights_widget(
-                    lambda_groups, LAMBDA_REPORT_QUERY, view.region, f"{view.service}: invocations, cold starts, memory"
-                )
+    lambda_groups = [fn.log_group_name for fn in view.lambdas]
+    access_groups = [api.access_log_group_name for api in view.apis]
+    logs: list[Widget] = []
+    if lambda_groups:
+        logs.append(log_insights_widget(lambda_groups, ERRORS_QUERY, view.region, f"{view.service}: recent errors"))
+    if access_groups:
+        logs.append(
+            log_insights_widget(
+                access_groups, ACCESS_LOG_QUERY.format(floor=500), view.region, f"{view.service}: recent 5XX requests"
             )
-        sections.append(logs)
+        )
+    if lambda_groups:
+        logs.append(
+            log_insights_widget(
+                lambda_groups, LAMBDA_REPORT_QUERY, view.region, f"{view.service}: invocations, cold starts, memory"
+            )
+        )
+    if logs:
+        sections.append([section_header("Logs"), *logs])
     return sections
 
 

@@ -165,7 +165,6 @@ def log_insights_widget(
     }
 
 
-def section_header(title: str, note: str = "") -> Widget:
+def section_header(title: str) -> Widget:
     """A one-row markdown header that starts a dashboard section."""
-    text = f"## {title}" + (f"\n{note}" if note else "")
-    return text_widget(text, width=GRID_WIDTH, height=1 if not note else 2)
+    return text_widget(f"## {title}", width=GRID_WIDTH, height=1)

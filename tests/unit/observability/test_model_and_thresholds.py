@@ -47,3 +47,11 @@ def test_description_trims_meaning_but_keeps_runbook_hint() -> None:
 def test_description_rejects_overlong_hint() -> None:
     with pytest.raises(ValueError, match="runbook hint"):
         alarm_description("meaning", "y" * 600)
+
+
+def test_alarm_keys_are_slugged_and_validated() -> None:
+    from components.observability._factory import alarm_key
+
+    assert alarm_key("lambda", "Orders_API", "errors", "warning") == "lambda-orders-api-errors-warning"
+    with pytest.raises(ValueError):
+        alarm_key("", "---")

@@ -24,7 +24,7 @@ def test_service_dashboard_is_valid_and_complete(view) -> None:
     body = service_dashboard_body(view, ARNS)
     validate_dashboard_body(body)
     types = [w["type"] for w in body["widgets"]]
-    assert types[0] == "text" and "alarm" in types and types.count("log") == 2
+    assert types[0] == "text" and "alarm" in types and types.count("log") == 3
     header = body["widgets"][0]["properties"]["markdown"]
     for needle in ("lambda/home", "apigateway", "dynamodbv2", "xray:service-map", "logs-insights", "_dashboards", "platform-dev-orders"):
         assert needle in header
@@ -43,11 +43,16 @@ def test_timeout_and_reserved_concurrency_annotations(view) -> None:
     assert "platform-dev-orders-worker: concurrency" not in annotated
 
 
-def test_logs_widgets_query_errors_and_report_lines(view) -> None:
-    logs = [w for w in service_dashboard_body(view, ARNS)["widgets"] if w["type"] == "log"]
-    assert "filter level = \"ERROR\"" in logs[0]["properties"]["query"]
-    assert "SOURCE '/platform/dev/orders/api-access'" in logs[0]["properties"]["query"]
-    assert "REPORT" in logs[1]["properties"]["query"] and "api-access" not in logs[1]["properties"]["query"]
+def test_logs_widgets_query_errors_access_5xx_and_report_lines(view) -> None:
+    logs = {w["properties"]["title"]: w["properties"]["query"] for w in service_dashboard_body(view, ARNS)["widgets"] if w["type"] == "log"}
+    errors = logs["orders: recent errors"]
+    assert 'filter level = "ERROR"' in errors and "fields @timestamp, level, message, request_id, trace_id" in errors
+    assert errors.startswith("SOURCE '/platform/dev/orders/lambda-api' | SOURCE '/platform/dev/orders/lambda-worker' |")
+    access = logs["orders: recent 5XX requests"]
+    assert access.startswith("SOURCE '/platform/dev/orders/api-access' |") and "filter status >= 500" in access
+    report = logs["orders: invocations, cold starts, memory"]
+    assert 'filter @type = "REPORT"' in report and "@maxMemoryUsed" in report and "Init Duration" in report
+    assert "api-access" not in report
 
 
 def test_dashboard_is_deterministic(view) -> None:
@@ -84,6 +89,7 @@ def test_overview_has_health_services_opensearch_and_shipping(view, domain, ship
     assert "platform-prod-logs: cluster status" in titles
     assert "log shipping: events" in titles and "platform-prod-clickstream-stream: iterator age" in titles
     assert [w["properties"]["alarms"] for w in body["widgets"] if w["type"] == "alarm"] == [health]
+    assert "_dashboards" in body["widgets"][0]["properties"]["markdown"]
     names = _metric_names(body)
     assert {"EventsReceived", "EventsShipped", "EventsRetried", "EventsDeadLettered", "ShippingLagMs", "NumberOfObjects",
             "FreeStorageSpace", "JVMMemoryPressure", "CPUUtilization", "IndexingRate", "SearchLatency"} <= names
@@ -111,3 +117,18 @@ def test_event_driven_resources_get_sections(view) -> None:
     assert {"ApproximateAgeOfOldestMessage", "NumberOfNotificationsFailed", "ExecutionsFailed", "FailedInvocations"} <= _metric_names(body)
     ages = [w for w in body["widgets"] if w.get("properties", {}).get("title") == "platform-dev-orders-q: oldest message age (s)"]
     assert ages[0]["properties"]["annotations"]["horizontal"][0]["value"] == 45
+
+
+def test_overview_needs_region_and_stack_without_views() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="region and stack"):
+        overview_dashboard_body([], None, None, [])
+    body = overview_dashboard_body([], None, None, [], region="eu-west-1", stack="dev")
+    assert "Platform overview (dev)" in body["widgets"][0]["properties"]["markdown"]
+
+
+def test_log_groups_deduplicated_in_declaration_order(view) -> None:
+    dup = dataclasses.replace(view, lambdas=view.lambdas + (dataclasses.replace(view.lambdas[0], part="again"),))
+    assert dup.log_group_names == (
+        "/platform/dev/orders/lambda-api", "/platform/dev/orders/lambda-worker", "/platform/dev/orders/api-access")

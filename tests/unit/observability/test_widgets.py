@@ -76,3 +76,9 @@ def test_alarm_widget_limits() -> None:
 
 def test_text_widget() -> None:
     assert text_widget("# hi") == {"type": "text", "width": 24, "height": 2, "properties": {"markdown": "# hi"}}
+
+
+def test_alarm_widget_height_grows_with_alarm_count() -> None:
+    assert alarm_status_widget(["a"], "t")["height"] == 3
+    assert alarm_status_widget([f"a{i}" for i in range(40)], "t")["height"] == 12
+    assert alarm_status_widget([f"a{i}" for i in range(100)], "t")["height"] == 20
