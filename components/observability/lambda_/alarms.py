@@ -186,18 +186,6 @@ def iterator_age_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
     return per_severity(t.kinesis_iterator_age_ms, build)
 
 
-def lambda_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
-    """The default alarm set for one function."""
-    return [
-        *error_rate_alarms(fn, t),
-        *throttle_alarms(fn, t),
-        *duration_alarms(fn, t),
-        *concurrency_alarms(fn, t),
-        *iterator_age_alarms(fn, t),
-        *async_delivery_alarms(fn, t),
-    ]
-
-
 def async_delivery_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
     """Async-invoked functions only: events Lambda dropped or failed to hand to a DLQ/destination.
 
@@ -238,4 +226,16 @@ def async_delivery_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
             treat_missing_data=NOT_BREACHING,
             queries=queries,
         )
+    ]
+
+
+def lambda_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    """The default alarm set for one function."""
+    return [
+        *error_rate_alarms(fn, t),
+        *throttle_alarms(fn, t),
+        *duration_alarms(fn, t),
+        *concurrency_alarms(fn, t),
+        *iterator_age_alarms(fn, t),
+        *async_delivery_alarms(fn, t),
     ]

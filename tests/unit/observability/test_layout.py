@@ -144,3 +144,8 @@ def test_placement_properties(dims) -> None:
 def test_sections_never_overlap(section_dims) -> None:
     sections = [[text_widget("s", width=w, height=h) for w, h in dims] for dims in section_dims]
     validate_dashboard_body({"widgets": pack_sections(sections)})
+
+
+def test_render_indented_for_committed_files() -> None:
+    text = render_dashboard_body(dashboard_body([]), indent=2)
+    assert text == '{\n  "widgets": []\n}'

@@ -59,6 +59,7 @@ def test_each_spec_is_single_metric_xor_metric_math(every_spec) -> None:
                 assert re.match(r"^[a-z][a-zA-Z0-9_]*$", q.id), q.id
                 assert (q.expression is None) != (q.metric is None)
                 if q.expression:
+                    assert len(q.expression) <= 2048  # MetricExpression limit
                     referenced = set(re.findall(r"\b[a-z][a-zA-Z0-9_]*\b", q.expression)) - {"IF", "SUM"}
                     assert referenced <= ids, (spec.key, referenced - ids)
 

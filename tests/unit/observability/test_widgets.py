@@ -82,3 +82,14 @@ def test_alarm_widget_height_grows_with_alarm_count() -> None:
     assert alarm_status_widget(["a"], "t")["height"] == 3
     assert alarm_status_widget([f"a{i}" for i in range(40)], "t")["height"] == 12
     assert alarm_status_widget([f"a{i}" for i in range(100)], "t")["height"] == 20
+
+
+def test_log_shipping_lag_widget_annotates_thresholds(shipping) -> None:
+    from components.observability.log_shipping.widgets import log_shipping_widgets
+    from components.observability.model import SeverityThresholds
+
+    lag = [w for w in log_shipping_widgets(shipping, "eu-west-1", lag_thresholds=SeverityThresholds(60_000, None))
+           if w["properties"]["title"] == "log shipping: lag (max, ms)"][0]
+    assert lag["properties"]["annotations"]["horizontal"] == [{"label": "warning", "value": 60_000.0, "color": "#ff7f0e"}]
+    plain = [w for w in log_shipping_widgets(shipping, "eu-west-1") if w["properties"]["title"] == "log shipping: lag (max, ms)"][0]
+    assert "annotations" not in plain["properties"]
