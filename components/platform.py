@@ -8,6 +8,9 @@ from __future__ import annotations
 import pulumi
 
 from components.core import PlatformCore
+from components.logging.central_logging import CentralLogging
+from components.observability.dashboard.service_dashboard import overview_dashboard_body
+from components.resources.dashboards import emit_dashboard
 from components.settings import Settings, settings_from_pulumi, settings_warnings
 from components.services.http_service import HttpService, HttpServiceArgs
 
@@ -18,6 +21,7 @@ class Platform:
         for warning in settings_warnings(self.settings):
             pulumi.log.warn(warning)
         self.core = PlatformCore(f"{self.settings.project}-core", self.settings)
+        self.logging = CentralLogging(f"{self.settings.project}-logging", self.core)
         self.http_services: list[HttpService] = []
 
     def http_service(self, name: str, args: HttpServiceArgs) -> HttpService:
@@ -28,7 +32,17 @@ class Platform:
         return service
 
     def finish(self) -> None:
-        """Stack-wide outputs; call once, after every service is declared."""
+        """The stack overview and outputs; call once, after every service is declared."""
+        services = self.http_services
+        health_arns = [s.health_alarm_arn for s in services]
+        overview_name = self.core.namer.stack_wide("overview", "dashboard")
+        emit_dashboard(f"{self.settings.project}-overview", overview_name, overview_dashboard_body(
+            [s.view for s in services], self.logging.opensearch_ref, self.logging.shipping_ref,
+            [*health_arns, self.logging.health_alarm_arn], region=self.settings.region, stack=self.settings.stack),
+            self.core)
+        pulumi.export("overviewDashboard", overview_name)
+        pulumi.export("opensearchDashboardsUrl", self.logging.dashboards_url)
+        pulumi.export("indexPatterns", self.logging.index_patterns)
         pulumi.export("environment", self.settings.environment)
         pulumi.export("alarmTopics", {s.value: arn for s, arn in self.core.alarm_topics.items()})
         pulumi.export("xrayGroup", self.core.xray_group_name)

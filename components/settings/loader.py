@@ -16,6 +16,8 @@ from components.settings.model import (AlarmRouting, ApiProfile, DataProtection,
 from components.settings.schema import KEYS, KEYS_BY_NAME, PROJECT, Invalid
 
 DEFAULT_REGION = "us-east-1"
+#: Instance types on which OpenSearch Service offers no encryption at rest, which the platform requires.
+NO_ENCRYPTION_AT_REST = frozenset({"t3.small.search", "t3.micro.search"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,10 @@ def _cross_key_problems(v: dict[str, Any]) -> list[Problem]:
             add("opensearchAvailabilityZones", "3 when opensearchMultiAzWithStandby is true")
         if v["opensearchDedicatedMasterCount"] != 3:
             add("opensearchDedicatedMasterCount", "3 when opensearchMultiAzWithStandby is true")
+    if v["opensearchInstanceType"] in NO_ENCRYPTION_AT_REST or v["opensearchInstanceType"].startswith("t2."):
+        add("opensearchInstanceType", "an instance type that supports encryption at rest (not t2.* or t3.small)")
+    if v["opensearchMultiAzWithStandby"] and v["opensearchInstanceType"].startswith("t"):
+        add("opensearchInstanceType", "a non-burstable instance type when opensearchMultiAzWithStandby is true")
     if v["opensearchReplicas"] > count - 1 and count > 0 and v["opensearchReplicas"] > 0:
         add("opensearchReplicas", f"at most opensearchInstanceCount - 1 ({count - 1}) so the cluster can be green")
     return problems

@@ -3,7 +3,6 @@ import json
 
 import pytest
 
-from components.log_shipping_hook import LogGroupRegistration
 from components.platform import Platform
 from components.preview.runner import run_program
 from components.services.http_plan import Route
@@ -11,14 +10,6 @@ from components.services.http_service import HttpServiceArgs, TableSpec
 from components.settings import load_settings
 
 ROUTES = [Route("POST", "/items"), Route("GET", "/items/{item_id}")]
-
-
-class RecordingSink:
-    def __init__(self) -> None:
-        self.subscribed: list[LogGroupRegistration] = []
-
-    def subscribe(self, registration: LogGroupRegistration) -> None:
-        self.subscribed.append(registration)
 
 
 def run(build, **config):
@@ -53,7 +44,7 @@ def test_a_new_service_gets_function_api_alarms_health_and_dashboard(two):
         assert {f"{service}-api-function", f"{service}-rest-api", f"{service}-stage", f"{service}-health",
                 f"{service}-dashboard"} <= names
     assert [d.inputs["dashboardName"] for d in result.of_type("aws:cloudwatch/dashboard:Dashboard")] == [
-        "platform-dev-catalog-dashboard", "platform-dev-quotes-dashboard"]
+        "platform-dev-catalog-dashboard", "platform-dev-quotes-dashboard", "platform-dev-overview"]
 
 
 def test_children_are_parented_and_prefixed_by_their_component(two):
@@ -107,23 +98,12 @@ def test_every_log_group_is_registered_with_the_shipping_hook(two):
     result, platform = two
     created = sorted(g.inputs["name"] for g in result.of_type("aws:cloudwatch/logGroup:LogGroup"))
     registered = sorted(r.name for r in platform.core.log_shipping.registrations)
-    assert created == registered == ["/platform/dev/catalog/api-access", "/platform/dev/catalog/lambda-api",
-                                     "/platform/dev/quotes/api-access", "/platform/dev/quotes/lambda-api"]
-
-
-def test_a_late_sink_receives_every_earlier_registration_once():
-    sink = RecordingSink()
-
-    def build(platform):
-        two_services(platform)
-        platform.core.log_shipping.attach(sink)
-        platform.http_service("late", HttpServiceArgs(handler="handlers.orders.app.handler",
-                                                      routes=[Route("GET", "/late")]))
-
-    run(build)
-    names = [r.name for r in sink.subscribed]
-    assert len(names) == len(set(names)) == 6
-    assert "/platform/dev/late/lambda-api" in names
+    assert created == registered
+    assert {"/platform/dev/catalog/api-access", "/platform/dev/catalog/lambda-api",
+            "/platform/dev/quotes/api-access", "/platform/dev/quotes/lambda-api"} <= set(created)
+    subscribed = sorted(f.inputs["logGroup"] for f in
+                        result.of_type("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"))
+    assert subscribed == sorted(r.name for r in platform.core.log_shipping.registrations if r.ship)
 
 
 def test_duplicate_services_are_rejected():

@@ -39,12 +39,14 @@ def test_every_alarm_has_actions_for_its_severity(result):
 
 
 def test_every_service_has_one_composite_health_alarm_over_its_alarms(result):
-    composites = result.of_type(COMPOSITE)
-    assert [c.inputs["alarmName"] for c in composites] == [f"platform-{result.stack}-orders-health"]
-    rule = composites[0].inputs["alarmRule"]
+    rules = {c.inputs["alarmName"]: c.inputs["alarmRule"] for c in result.of_type(COMPOSITE)}
+    stack = result.stack
+    assert sorted(rules) == [f"platform-{stack}-log-shipping-health", f"platform-{stack}-orders-health"]
+    # the domain's alarms roll up into the logging service's health
+    owner = {"orders": "orders", "log-shipping": "log-shipping", "opensearch": "log-shipping"}
     for alarm in result.of_type(ALARM):
-        if alarm.inputs["tags"]["platform:service"] == "orders":
-            assert f'ALARM("{alarm.inputs["name"]}")' in rule
+        service = owner[alarm.inputs["tags"]["platform:service"]]
+        assert f'ALARM("{alarm.inputs["name"]}")' in rules[f"platform-{stack}-{service}-health"]
 
 
 def _physical_name(registration):
@@ -86,7 +88,7 @@ def test_prod_thresholds_and_protections_differ_from_dev_as_configured():
         assert table[r.stack]["billingMode"] == "PAY_PER_REQUEST"
         assert table[r.stack]["serverSideEncryption"]["enabled"] is True
         assert table[r.stack]["serverSideEncryption"]["kmsKeyArn"].startswith("arn:aws:kms:")
-    fn = {r.stack: r.of_type(FUNCTION)[0].inputs for r in (dev, prod)}
+    fn = {r.stack: r.named("orders-api-function").inputs for r in (dev, prod)}
     assert fn["dev"]["reservedConcurrentExecutions"] == -1 and fn["prod"]["reservedConcurrentExecutions"] == 50
     assert (fn["dev"]["memorySize"], fn["prod"]["memorySize"]) == (256, 512)
     key = {r.stack: r.of_type("aws:kms/key:Key")[0].inputs for r in (dev, prod)}

@@ -44,7 +44,7 @@ def test_dashboard_files_are_the_deployed_body(stack):
 def test_inventory_has_type_name_parent_and_camel_case_inputs():
     inventory = stack_result("dev").inventory()
     assert all(set(entry) == {"type", "name", "parent", "inputs"} for entry in inventory)
-    fn = next(e for e in inventory if e["type"] == "aws:lambda/function:Function")
+    fn = next(e for e in inventory if e["name"] == "orders-api-function")
     assert fn["parent"] == "orders-api"
     assert "reservedConcurrentExecutions" in fn["inputs"] and "reserved_concurrent_executions" not in fn["inputs"]
     json.dumps(inventory)
@@ -62,7 +62,7 @@ def test_secret_emails_are_masked_in_the_inventory():
 
 def test_mocks_compute_realistic_identifiers():
     result = stack_result("prod")
-    fn = result.of_type("aws:lambda/function:Function")[0]
+    fn = result.named("orders-api-function")
     assert fn.outputs["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:platform-prod-orders-api"
     stage = result.of_type("aws:apigateway/stage:Stage")[0]
     assert stage.outputs["invokeUrl"].startswith("https://") and stage.outputs["invokeUrl"].endswith(

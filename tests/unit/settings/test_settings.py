@@ -89,6 +89,8 @@ def test_other_namespaces_are_not_validated_here():
     (config(opensearchAvailabilityZones="3", opensearchInstanceCount="4"), "platform:opensearchInstanceCount",
      "a multiple of opensearchAvailabilityZones (3)"),
     (config(opensearchReplicas="1"), "platform:opensearchReplicas", "at most opensearchInstanceCount - 1 (0)"),
+    (config(opensearchInstanceType="t3.small.search"), "platform:opensearchInstanceType",
+     "supports encryption at rest"),
     (config(apiThrottleRateLimit="100", apiThrottleBurstLimit="10"), "platform:apiThrottleBurstLimit",
      "at least apiThrottleRateLimit (100)"),
 ])
