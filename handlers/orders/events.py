@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from handlers.orders.serialization import to_json
-from handlers.telemetry.propagation import inject_sns
+from handlers.telemetry.propagation import inject_sns, publish_span
 
 
 def topic_arn() -> str | None:
@@ -30,4 +30,5 @@ def publish_order_created(client: Any, record: dict[str, Any]) -> str | None:
     arn = topic_arn()
     if arn is None:
         return None
-    return client.publish(TopicArn=arn, **order_created_message(record))["MessageId"]
+    with publish_span(arn.rsplit(":", 1)[-1], "aws_sns"):
+        return client.publish(TopicArn=arn, **order_created_message(record))["MessageId"]

@@ -174,8 +174,7 @@ def _string_value(attribute: Any) -> Any:
         for key in ("stringValue", "StringValue", "Value"):
             if key in attribute:
                 return attribute[key]
-        return None
-    return attribute
+    return attribute  # e.g. a Binary attribute: not a string, reported as malformed by the caller
 
 
 def _from_w3c(traceparent: Any, tracestate: Any, source: str) -> ProducerContext | None:
@@ -327,3 +326,15 @@ def record_span(record: Mapping[str, Any], name: str | None = None) -> Iterator[
             span.record_exception(error)
             span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
             raise
+
+
+@contextmanager
+def publish_span(destination: str, system: str) -> Iterator[trace.Span]:
+    """A PRODUCER span around a send/publish, so consumers link to the send itself.
+
+    `system` is the OpenTelemetry messaging.system value: aws_sqs, aws_sns, aws_eventbridge,
+    aws_stepfunctions. Inject inside the block: the injected context is this span's.
+    """
+    attributes = {"messaging.system": system, "messaging.operation.type": "send", "messaging.destination.name": destination}
+    with tracing.tracer(current.service).start_as_current_span(f"{destination} send", kind=SpanKind.PRODUCER, attributes=attributes) as span:
+        yield span

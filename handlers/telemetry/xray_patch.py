@@ -9,6 +9,7 @@ there is no segment to attach subsegments to, and the SDK would only complain ab
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -26,6 +27,9 @@ def patch_botocore_now() -> bool:
     from aws_xray_sdk.core import patch, xray_recorder
 
     xray_recorder.configure(context_missing="IGNORE_ERROR")
+    # Calls made outside an invocation (module init) have no segment; the SDK still warns
+    # "No segment found" for each of them even with IGNORE_ERROR. Keep only real errors.
+    logging.getLogger("aws_xray_sdk").setLevel(logging.ERROR)
     patch(["botocore"])  # never patch_all: it would also wrap requests, httplib, sqlite3...
     _state["patched"] = True
     return True
