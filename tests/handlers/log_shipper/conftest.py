@@ -38,10 +38,15 @@ def moto_s3() -> Iterator[Any]:
 
 @pytest.fixture
 def s3(moto_s3: Any) -> Any:
-    for page in moto_s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
-        for item in page.get("Contents", []):
-            moto_s3.delete_object(Bucket=BUCKET, Key=item["Key"])
+    empty_bucket(moto_s3)
     return moto_s3
+
+
+def empty_bucket(client: Any) -> None:
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=BUCKET, Delete={"Objects": keys, "Quiet": True})
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.handlers.log_shipper.accounting import assert_exactly_once_or_dead_le
 from tests.handlers.log_shipper.conftest import RotatingCredentials, dead_letters, fast_policy
 from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer, ItemFault, RequestFault
 
-PAYLOADS = fixtures.mixed_payloads(300, per_payload=100)
+PAYLOADS = fixtures.mixed_payloads(150, per_payload=50)
 
 
 def ship_until_safe(event: dict[str, Any], shipper_factory: Callable[[], Any], max_deliveries: int = 3) -> int:
@@ -53,15 +53,15 @@ SCENARIOS: dict[str, Callable[[FakeBulkServer], None]] = {
     "item_429_every_3rd": lambda s: s.plan.item_faults.extend([ItemFault(429, every=3)]),
     "item_503_then_item_429": lambda s: s.plan.item_faults.extend([ItemFault(503, every=2), ItemFault(429, every=5)]),
     "mapping_conflicts": lambda s: s.plan.mapping_conflict_ids.update(
-        fixtures.event_id(n) for n in (0, 7, 150, 299)),
-    "request_413_splits": lambda s: setattr(s.plan, "max_content_length", 12_000),
+        fixtures.event_id(n) for n in (0, 7, 75, 149)),
+    "request_413_splits": lambda s: setattr(s.plan, "max_content_length", 8_000),
     "whole_request_400": lambda s: s.plan.request_faults.extend([RequestFault(400)]),
     "persistent_503_outlasts_attempts": lambda s: s.plan.request_faults.extend([RequestFault(503)] * 12),
     "mixed_everything": lambda s: (
         s.plan.request_faults.extend([RequestFault(429), RequestFault(503)]),
         s.plan.item_faults.extend([None, None, ItemFault(429, every=4), ItemFault(500, every=3)]),
         s.plan.mapping_conflict_ids.update({fixtures.event_id(3)}),
-        setattr(s.plan, "max_content_length", 40_000)),
+        setattr(s.plan, "max_content_length", 20_000)),
 }
 
 
@@ -80,11 +80,11 @@ def test_fault_matrix(scenario: str, path: str, server: FakeBulkServer, s3: Any,
 
 
 def test_413_halves_until_chunks_fit(server: FakeBulkServer, s3: Any, make_shipper: Callable[..., Any]) -> None:
-    server.plan.max_content_length = 12_000
+    server.plan.max_content_length = 8_000
     handle_event(events_for("kinesis"), make_shipper())
     statuses = [r.status for r in server.requests]
     assert 413 in statuses
-    assert all(r.body_bytes <= 12_000 for r in server.requests if r.status == 200)
+    assert all(r.body_bytes <= 8_000 for r in server.requests if r.status == 200)
     assert dead_letters(s3) == []
 
 
@@ -134,8 +134,8 @@ def test_duplicate_delivery_is_idempotent(server: FakeBulkServer, s3: Any, make_
     first, _ = handle_event(event, make_shipper())
     second, result = handle_event(event, make_shipper())
     assert first == second == {"batchItemFailures": []}
-    assert result.shipped == 300  # 409s count as shipped
-    assert len(server.documents) == 300
+    assert result.shipped == 150  # 409s count as shipped
+    assert len(server.documents) == 150
     assert_exactly_once_or_dead_lettered(server, s3, PAYLOADS)
 
 
@@ -147,7 +147,7 @@ def test_time_running_out_reports_only_unsafe_kinesis_records(server: FakeBulkSe
     response, result = handle_event(events_for("kinesis"), shipper)
     assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == {
         r["kinesis"]["sequenceNumber"] for r in events_for("kinesis")["Records"]}
-    assert result.pending_events == 300
+    assert result.pending_events == 150
 
 
 def test_time_running_out_on_the_direct_path_raises_for_lambda_retry(

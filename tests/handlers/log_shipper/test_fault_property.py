@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from tests.handlers.log_shipper import fixtures
 from tests.handlers.log_shipper.accounting import assert_exactly_once_or_dead_lettered
+from tests.handlers.log_shipper.conftest import empty_bucket
 from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer, ItemFault, RequestFault
 from tests.handlers.log_shipper.test_fault_matrix import ship_until_safe
 
@@ -27,8 +28,7 @@ def test_no_fault_sequence_loses_or_duplicates_events(
         server: FakeBulkServer, s3: Any, make_shipper: Callable[..., Any], requests: list[RequestFault],
         items: list[ItemFault | None], conflicts: set[str], content_limit: int | None, path: str) -> None:
     server.reset()
-    for page in s3.list_objects_v2(Bucket="platform-dev-log-shipping-dead-letters").get("Contents", []):
-        s3.delete_object(Bucket="platform-dev-log-shipping-dead-letters", Key=page["Key"])
+    empty_bucket(s3)
     server.plan.request_faults.extend(requests)
     server.plan.item_faults.extend(items)
     server.plan.mapping_conflict_ids.update(conflicts)
