@@ -1,0 +1,120 @@
+"""Redelivered messages do not repeat their side effects (DynamoDB state on moto)."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from handlers.telemetry import instrument
+from handlers.telemetry.batch import process_sqs_batch
+from handlers.telemetry.invocation_state import current
+from handlers.telemetry.idempotency import IdempotencyInProgressError, IdempotencyStore, idempotent, record_id
+from tests.handlers.telemetry.helpers import REGION, FakeLambdaContext, sqs_record
+
+
+class SideEffects:
+    def __init__(self):
+        self.calls: list = []
+
+
+def consumer(effects: SideEffects, fail_once: set | None = None, **options):
+    failing = set(fail_once or ())
+
+    @idempotent(**options)
+    def charge(record):
+        body = json.loads(record.body)
+        if body["order_id"] in failing:
+            failing.discard(body["order_id"])
+            raise RuntimeError("payment provider down")
+        effects.calls.append(body["order_id"])
+        return {"charged": body["order_id"]}
+
+    @instrument(service="payments")
+    def handler(event, context):
+        return process_sqs_batch(event, context, charge)
+
+    return handler
+
+
+def test_redelivered_message_does_not_repeat_the_side_effect(idempotency_table):
+    effects = SideEffects()
+    handler = consumer(effects)
+    event = {"Records": [sqs_record(json.dumps({"order_id": "o1"}), "m1"), sqs_record(json.dumps({"order_id": "o2"}), "m2")]}
+    assert handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
+    assert handler(event, FakeLambdaContext()) == {"batchItemFailures": []}  # SQS delivered the batch again
+    assert effects.calls == ["o1", "o2"]
+
+
+def test_explicit_key_from_the_body_deduplicates_different_message_ids(idempotency_table):
+    effects = SideEffects()
+    handler = consumer(effects, key=lambda record: json.loads(record.body)["order_id"])
+    first = {"Records": [sqs_record(json.dumps({"order_id": "o1"}), "m1")]}
+    again = {"Records": [sqs_record(json.dumps({"order_id": "o1"}), "m-other")]}
+    handler(first, FakeLambdaContext())
+    handler(again, FakeLambdaContext())
+    assert effects.calls == ["o1"]
+
+
+def test_a_failed_attempt_is_released_so_the_retry_runs(idempotency_table):
+    effects = SideEffects()
+    handler = consumer(effects, fail_once={"o1"})
+    event = {"Records": [sqs_record(json.dumps({"order_id": "o1"}), "m1")]}
+    assert handler(event, FakeLambdaContext()) == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    assert handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
+    assert effects.calls == ["o1"]
+
+
+def test_duplicate_gets_the_stored_result(idempotency_table):
+    calls = []
+
+    @idempotent(key=lambda payload: payload["id"])
+    def work(payload):
+        calls.append(payload)
+        return {"result": payload["id"] * 2}
+
+    assert work({"id": 21}) == {"result": 42}
+    assert work({"id": 21}) == {"result": 42}
+    assert len(calls) == 1
+
+
+def test_concurrent_delivery_while_in_progress_is_refused_for_a_later_retry(idempotency_table):
+    client = boto3.client("dynamodb", region_name=REGION)
+
+    def work(record):
+        return "done"
+
+    wrapped = idempotent(work)
+    store = IdempotencyStore(idempotency_table, client, 3600)
+    item_id = record_id(f"{current.service}#{work.__module__}.{work.__qualname__}", "m1")
+    assert store.try_start(item_id) is None  # another invocation holds the key
+    with pytest.raises(IdempotencyInProgressError):
+        wrapped(sqs_record("{}", "m1"))
+
+
+def test_table_items_follow_the_documented_schema(idempotency_table):
+    @idempotent(key=lambda payload: payload)
+    def work(payload):
+        return "ok"
+
+    work("k1")
+    (item,) = boto3.client("dynamodb", region_name=REGION).scan(TableName=idempotency_table)["Items"]
+    assert set(item) == {"id", "status", "expiration", "in_progress_expiration", "data"}
+    assert item["status"] == {"S": "COMPLETED"} and item["data"] == {"S": '"ok"'}
+    assert "k1" not in item["id"]["S"]  # keys are hashed
+
+
+def test_missing_key_runs_without_idempotency_and_missing_table_is_an_error(idempotency_table, monkeypatch):
+    calls = []
+
+    @idempotent(key=lambda payload: None)
+    def work(payload):
+        calls.append(payload)
+
+    work(1)
+    work(1)
+    assert calls == [1, 1]
+    monkeypatch.delenv("IDEMPOTENCY_TABLE")
+    with pytest.raises(RuntimeError, match="IDEMPOTENCY_TABLE"):
+        idempotent(lambda record: None)(sqs_record("{}", "m9"))
