@@ -12,7 +12,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from components.packaging.build import BuiltArchive, build_function_archive, build_layer_archive, check_unzipped_size
+from components.packaging.build import (
+    LAMBDA_UNZIPPED_LIMIT,
+    BuiltArchive,
+    build_function_archive,
+    build_layer_archive,
+    check_unzipped_size,
+)
 from components.packaging.errors import PackagingError
 from components.packaging.planning import archive_paths, source_digest
 from components.packaging.targets import SUPPORTED_ARCHITECTURES, SUPPORTED_RUNTIMES, RuntimeTarget
@@ -90,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(_describe("layer", layer))
         print(_describe("function", function))
-        print(f"unzipped total (function + layer): {total:,} bytes of {250 * 1024 * 1024:,} allowed")
+        print(f"unzipped total (function + layer): {total:,} bytes of {LAMBDA_UNZIPPED_LIMIT:,} allowed")
     return 0
 
 

@@ -28,6 +28,7 @@ from components.packaging.planning import (
 )
 from components.packaging.targets import (
     RuntimeTarget,
+    compiler_env,
     describe_search,
     find_interpreter,
     interpreter_matches,
@@ -140,6 +141,8 @@ def _finish(stage: Path, destination: Path, *, has_bytecode: bool, notes: list[s
             unzipped_bytes=unzipped,
             compiled_with=compiled_with,
         )
+        # mkstemp creates 0600; the archive is an artifact other users and CI steps must read.
+        partial.chmod(0o644)
         # Concurrent builds of the same key write the same bytes, so the last replace wins harmlessly.
         os.replace(partial, destination)
     finally:
@@ -291,6 +294,45 @@ def _normalize_records(site: Path) -> None:
             handle.write("".join(kept))
 
 
+def _includes(requirements_text: str) -> list[str]:
+    """``-r``/``-c`` lines, whose files change the layer without changing its cache key."""
+    found = []
+    for line in requirements_text.splitlines():
+        stripped = line.strip()
+        if re.match(r"^(-r|-c|--requirement|--constraint)(\s|=|$)", stripped) or re.match(r"^-[rc]\S", stripped):
+            found.append(stripped)
+    return found
+
+
+def _pip_runner(
+    compiler: Path | None, target: RuntimeTarget, scratch: Path
+) -> tuple[list[str], dict[str, str], str | None]:
+    """How to run pip: command prefix, environment, and a note if markers may be wrong.
+
+    ``--python-version`` only steers wheel tags; pip evaluates environment markers such as
+    ``python_version < "3.12"`` against the interpreter that runs it. So pip runs under the
+    runtime's CPython when there is one, importing this environment's pip from a directory that
+    holds nothing else (the pip version, and so the layer, stays the same whichever interpreter
+    runs it; nothing else from this environment leaks in). Without one, pip runs here and the
+    note says the markers were evaluated for the wrong version.
+    """
+    host = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if compiler is None:
+        note = None
+        if host != target.python_version:
+            note = (f"environment markers evaluated for Python {host}, not {target.python_version}: "
+                    "version-conditional dependencies may be wrong")
+        return [sys.executable, "-m", "pip"], dict(os.environ), note
+    import pip  # this environment's pip; pure Python, runs on any supported CPython
+
+    only_pip = Path(tempfile.mkdtemp(prefix=".pip-", dir=scratch))
+    (only_pip / "pip").symlink_to(Path(pip.__file__).parent, target_is_directory=True)
+    env = compiler_env(os.environ)
+    env["PYTHONPATH"] = str(only_pip)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # do not litter this environment's pip with foreign .pyc
+    return [str(compiler), "-s", "-m", "pip"], env, None
+
+
 def build_layer_archive(
     requirements: Path,
     out_dir: Path,
@@ -323,8 +365,12 @@ def build_layer_archive(
     stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out_dir))
     try:
         site = stage / "python"
+        notes: list[str] = []
+        pip_runner, pip_env, marker_note = _pip_runner(compiler, target, stage.parent)
+        if marker_note:
+            notes.append(marker_note)
         command = [
-            sys.executable, "-m", "pip", "install",
+            *pip_runner, "install",
             "--target", str(site),
             "--implementation", "cp",
             "--python-version", target.python_version,
@@ -336,14 +382,21 @@ def build_layer_archive(
         for platform in target.pip_platforms:
             command += ["--platform", platform]
         command += [*pip_args, "-r", str(requirements)]
-        completed = subprocess.run(command, capture_output=True, text=True)
+        try:
+            completed = subprocess.run(command, capture_output=True, text=True, env=pip_env)
+        finally:
+            if compiler is not None:
+                shutil.rmtree(pip_env["PYTHONPATH"], ignore_errors=True)
         if completed.returncode != 0:
             raise BuildError(
                 f"pip could not install {requirements} for {target.runtime}/{target.architecture}:\n"
                 + (completed.stderr or completed.stdout).strip()
             )
         site.mkdir(exist_ok=True)
-        notes: list[str] = []
+        includes = _includes(text)
+        if includes:
+            notes.append(f"the cache key does not see files included by {', '.join(includes)}: "
+                         "inline them to make the layer's key complete")
         removed = _strip_distributions(site, strip)
         if removed:
             notes.append(f"stripped {', '.join(removed)} (provided by the Lambda runtime)")

@@ -19,7 +19,7 @@ from components.packaging.targets import RuntimeTarget
 
 # Bump when the build recipe changes what an archive contains, so old cached archives are not
 # reused for the new recipe.
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"
 
 # Already in every Lambda Python runtime. Bundling them would shadow the runtime's copies (layers
 # come first on sys.path), and bundling only some of them would pair a boto3 with a botocore it

@@ -25,6 +25,11 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "tinylib/old.pyc": GARBAGE_PYC,
     }, requires=("tinydep", "boto3"), console_scripts={"tinylib-cli": "tinylib:main"})
     make_wheel(house, "tinydep", "2.0", {"tinydep.py": b"VALUE = 2\n"})
+    # Environment markers that only the runtime's own Python version evaluates correctly.
+    make_wheel(house, "markerlib", "1.0", {"markerlib.py": b""},
+               requires=('newdep; python_version >= "3.12"', 'olddep; python_version < "3.12"'))
+    make_wheel(house, "newdep", "1.0", {"newdep.py": b""})
+    make_wheel(house, "olddep", "1.0", {"olddep.py": b""})
     make_wheel(house, "boto3", "9.9", {"boto3/__init__.py": b""}, requires=("botocore",))
     make_wheel(house, "botocore", "9.9", {"botocore/__init__.py": b"", "botocore/data/x.json": b"{}"})
     return house

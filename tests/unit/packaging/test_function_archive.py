@@ -68,6 +68,7 @@ def test_two_builds_are_byte_identical_and_ignore_mtimes(tree: Path, tmp_path: P
     second = build_function_archive(tree, "handlers", tmp_path / "b", current_target())
     assert first.path.read_bytes() == second.path.read_bytes()
     assert first.sha256 == second.sha256 and first.path.name == second.path.name
+    assert first.path.stat().st_mode & 0o777 == 0o644  # readable by CI steps running as others
 
 
 def test_a_source_change_changes_hash_and_path(tree: Path, tmp_path: Path) -> None:

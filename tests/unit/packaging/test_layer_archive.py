@@ -16,9 +16,11 @@ from components.packaging import (
     BuildError,
     BuiltArchive,
     LambdaSizeLimitError,
+    RuntimeTarget,
     archive_paths,
     build_layer_archive,
     check_unzipped_size,
+    find_interpreter,
     read_pyc_header,
 )
 from tests.unit.packaging.helpers import CURRENT_MAGIC, GARBAGE_PYC, current_target
@@ -91,6 +93,36 @@ def test_pip_is_asked_for_runtime_wheels_without_compiling(
     assert f"--python-version {current_target().python_version}" in command
     for flag in ("--only-binary=:all:", "--no-compile", "--implementation cp", "--target"):
         assert flag in command
+
+
+def test_environment_markers_are_evaluated_for_the_runtime_python(wheelhouse: Path, tmp_path: Path) -> None:
+    """pip runs under the runtime's CPython when there is one; otherwise the note warns."""
+    target = RuntimeTarget("python3.12", "arm64")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("markerlib==1.0\n")
+    built = build_layer_archive(requirements, tmp_path / "out", target,
+                                pip_args=["--no-index", f"--find-links={wheelhouse}"])
+    names = entries(built.path)
+    if find_interpreter(target) is not None:
+        assert "python/newdep.py" in names and "python/olddep.py" not in names
+        assert "markers" not in built.note
+    else:
+        host_is_new = sys.version_info >= (3, 12)
+        assert ("python/newdep.py" in names) == host_is_new
+        assert ("python/olddep.py" in names) != host_is_new
+        assert host_is_new or "environment markers evaluated for Python" in built.note
+
+
+def test_included_requirement_files_are_flagged_as_invisible_to_the_cache_key(
+    wheelhouse: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "inner.txt").write_text("tinydep==2.0\n")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# shared pins\n-r inner.txt\n")
+    built = build_layer_archive(requirements, tmp_path / "out", current_target(),
+                                pip_args=["--no-index", f"--find-links={wheelhouse}"])
+    assert "python/tinydep.py" in entries(built.path)
+    assert "does not see files included by -r inner.txt" in built.note
 
 
 def test_pip_failure_is_a_build_error_with_pips_message(wheelhouse: Path, tmp_path: Path) -> None:
