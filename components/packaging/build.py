@@ -114,6 +114,13 @@ def _load_cached(archive: Path, bytecode_possible: bool) -> BuiltArchive | None:
     return built
 
 
+def _temp_file(directory: Path, suffix: str) -> Path:
+    """A fresh file next to its final name, so a concurrent build never writes into ours."""
+    handle, name = tempfile.mkstemp(prefix=".partial-", suffix=suffix, dir=directory)
+    os.close(handle)
+    return Path(name)
+
+
 def _finish(stage: Path, destination: Path, *, has_bytecode: bool, notes: list[str],
             compiled_with: str | None) -> BuiltArchive:
     """Zip ``stage`` to ``destination`` atomically and record the manifest used as the cache."""
@@ -121,7 +128,7 @@ def _finish(stage: Path, destination: Path, *, has_bytecode: bool, notes: list[s
     check_unzipped_size(
         BuiltArchive(destination, "", "", has_bytecode, "", 0, unzipped, compiled_with)
     )
-    partial = Path(tempfile.mkstemp(prefix=".partial-", suffix=".zip", dir=destination.parent)[1])
+    partial = _temp_file(destination.parent, ".zip")
     try:
         write_deterministic_zip(stage, partial)
         size = partial.stat().st_size
@@ -148,8 +155,9 @@ def _finish(stage: Path, destination: Path, *, has_bytecode: bool, notes: list[s
     finally:
         partial.unlink(missing_ok=True)
     record = {k: v for k, v in asdict(built).items() if k not in ("path", "from_cache")}
-    manifest_tmp = destination.with_suffix(".json.partial")
+    manifest_tmp = _temp_file(destination.parent, ".json")
     manifest_tmp.write_text(json.dumps({"recipe": RECIPE_VERSION, "archive": record}, indent=2) + "\n")
+    manifest_tmp.chmod(0o644)
     os.replace(manifest_tmp, _manifest_path(destination))
     return built
 

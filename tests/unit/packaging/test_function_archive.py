@@ -231,3 +231,17 @@ def test_an_archive_over_the_unzipped_limit_is_refused(
     with pytest.raises(LambdaSizeLimitError, match="at most"):
         build_function_archive(tree, "handlers", tmp_path / "out", current_target())
     assert not list((tmp_path / "out").glob("*.zip"))
+
+
+def test_an_archive_too_big_for_direct_upload_says_to_use_s3(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "LAMBDA_DIRECT_UPLOAD_LIMIT", 100)
+    built = build_function_archive(tree, "handlers", tmp_path / "out", current_target())
+    assert "direct-upload limit: upload it through S3" in built.note
+
+
+def test_no_temporary_files_are_left_in_the_output_directory(tree: Path, tmp_path: Path) -> None:
+    built = build_function_archive(tree, "handlers", tmp_path / "out", current_target())
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(
+        [built.path.name, built.path.with_suffix(".json").name])

@@ -39,6 +39,12 @@ def test_layer_is_rooted_at_python(built_layers) -> None:
     assert {"python/tinylib/__init__.py", "python/tinylib/helper.py", "python/tinydep.py"} <= set(files)
 
 
+def test_only_the_archive_and_its_manifest_are_left_behind(built_layers) -> None:
+    out = built_layers[0].path.parent
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        [built_layers[0].path.name, built_layers[0].path.with_suffix(".json").name])
+
+
 def test_layer_builds_are_byte_identical(built_layers) -> None:
     first, second = built_layers
     assert first.path != second.path  # two separate builds, not a cache hit
