@@ -10,7 +10,7 @@ import binascii
 import json
 import zlib
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 CONTROL_MESSAGE = "CONTROL_MESSAGE"
 DATA_MESSAGE = "DATA_MESSAGE"
@@ -25,9 +25,12 @@ class PayloadError(ValueError):
         self.detail = detail
 
 
-@dataclass(frozen=True)
-class LogEvent:
-    """One CloudWatch log event exactly as CloudWatch delivered it."""
+class LogEvent(NamedTuple):
+    """One CloudWatch log event exactly as CloudWatch delivered it.
+
+    A NamedTuple rather than a frozen dataclass: it is built for every event, and frozen
+    dataclass construction alone would cost a fifth of the per-event budget.
+    """
 
     id: str
     timestamp: int
@@ -97,12 +100,16 @@ def payload_from_json(document: Any) -> LogsPayload:
 
 def _events(raw_events: Sequence[Any]) -> tuple[LogEvent, ...]:
     try:
-        return tuple(
-            LogEvent(str(event["id"]), int(event["timestamp"]), str(event.get("message", "")))
+        return tuple([
+            LogEvent(str(event["id"]), int(event["timestamp"]), _text(event.get("message", "")))
             for event in raw_events
-        )
+        ])
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise PayloadError("invalid_payload", f"malformed log event: {error!r}") from None
+
+
+def _text(value: Any) -> str:
+    return value if type(value) is str else str(value)
 
 
 def encode_payload(payload: LogsPayload) -> str:

@@ -98,7 +98,7 @@ class DeadLetterStore:
     def _put(self, key: str, body: dict[str, Any]) -> bool:
         try:
             self._s3.put_object(Bucket=self._bucket, Key=key, ContentType="application/json",
-                                Body=json.dumps(body, ensure_ascii=False).encode("utf-8"))
+                                Body=json.dumps(body).encode("ascii"))  # ASCII escapes survive lone surrogates
         except Exception:  # noqa: BLE001 - any failure means "not stored", and the caller keeps the record
             return False
         return True

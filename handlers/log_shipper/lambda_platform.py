@@ -32,6 +32,8 @@ _TEXT_FIELDS = {
 
 def parse_platform_text(message: str) -> dict[str, Any] | None:
     """Return the ``lambda`` object for a platform text line, or None for any other line."""
+    if message[:1] not in ("S", "E", "R", "I"):
+        return None  # cheap exit for the vast majority of lines
     head = message[:11]
     kind = None
     for candidate in _TEXT_KINDS:

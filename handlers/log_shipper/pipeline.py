@@ -13,7 +13,7 @@ from typing import Any, Callable, Hashable, Iterable
 from handlers.log_shipper.cloudwatch_payload import LogsPayload, PayloadError, decode_payload
 from handlers.log_shipper.dead_letters import DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
-from handlers.log_shipper.documents import Document, IndexNaming, Origin, document_from_event, envelope_for
+from handlers.log_shipper.documents import Document, IndexNaming, document_from_event, payload_context
 from handlers.log_shipper.failures import PermanentFailure
 
 
@@ -101,15 +101,14 @@ class Shipper:
     def _transform(self, payload: LogsPayload, key: Hashable, documents: list[Document],
                    rejected: list[tuple[Document, PermanentFailure]]) -> None:
         naming = self._naming
-        origin = Origin(payload.owner, payload.log_group, payload.log_stream, payload.subscription_filters, key)
-        envelope, service = envelope_for(payload, naming)
+        context = payload_context(payload, naming, key)
         limit = self._max_document_bytes
         for event in payload.events:
             try:
-                document = document_from_event(event, origin, envelope, service, naming)
+                document = document_from_event(event, context, naming)
             except Exception as error:  # noqa: BLE001 - one odd event must not sink the batch
-                document = Document(f"{naming.log_index_prefix}-{service}-unparsed", event.id,
-                                    {"message": event.message}, event, origin)
+                document = Document(f"{naming.log_index_prefix}-{context.service}-unparsed", event.id,
+                                    {"message": event.message}, event, context.origin)
                 rejected.append((document, PermanentFailure("transform_error", None, repr(error)[:500])))
                 continue
             if len(document.ndjson) > limit:

@@ -101,3 +101,13 @@ def test_dead_letter_store_failure_keeps_the_record_unsafe(server: FakeBulkServe
     assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == {
         r["kinesis"]["sequenceNumber"] for r in event["Records"]}
     assert result.dead_lettered == 0 and len(server.documents) == 4
+
+
+def test_event_with_a_lone_surrogate_ships_and_could_be_dead_lettered(server: FakeBulkServer, s3: Any,
+                                                                      make_shipper: Callable[..., Any]) -> None:
+    server.plan.mapping_conflict_ids.add(fixtures.event_id(2))
+    payload = fixtures.payload_json("/platform/dev/orders/lambda-api", [
+        fixtures.log_event(1, "plain \ud800 text"), fixtures.log_event(2, "conflict \udfff text")])
+    response, _ = handle_event(fixtures.awslogs_event(payload), make_shipper())
+    assert response == {"shipped": 1, "dead_lettered": 1}
+    assert dead_letters(s3)[0]["record"]["event"]["message"] == "conflict \udfff text"

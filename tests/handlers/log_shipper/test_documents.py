@@ -4,8 +4,7 @@ from __future__ import annotations
 import json
 
 from handlers.log_shipper.cloudwatch_payload import LogEvent
-from handlers.log_shipper.documents import (IndexNaming, Origin, document_from_event, envelope_for,
-                                            iso_timestamp)
+from handlers.log_shipper.documents import IndexNaming, document_from_event, iso_timestamp, payload_context
 from handlers.log_shipper.cloudwatch_payload import LogsPayload
 from handlers.log_shipper.log_groups import service_from_log_group
 
@@ -15,9 +14,7 @@ MIDNIGHT_MS = 1_795_046_400_000  # 2026-11-19T00:00:00Z
 
 def document_for(message: str, log_group: str = "/platform/dev/orders/lambda-api", timestamp: int = MIDNIGHT_MS):
     payload = LogsPayload("DATA_MESSAGE", "123456789012", log_group, "stream-1", ("filter",), ())
-    envelope, service = envelope_for(payload, NAMING)
-    origin = Origin(payload.owner, log_group, "stream-1", ("filter",))
-    return document_from_event(LogEvent("42", timestamp, message), origin, envelope, service, NAMING)
+    return document_from_event(LogEvent("42", timestamp, message), payload_context(payload, NAMING), NAMING)
 
 
 def test_plain_line_keeps_raw_message_under_the_envelope() -> None:
@@ -133,3 +130,25 @@ def test_telemetry_package_log_record_maps_onto_typed_fields() -> None:
 def test_null_correlation_ids_are_dropped_not_indexed() -> None:
     source = document_for('{"message": "m", "trace_id": null, "span_id": null}').source
     assert "trace_id" not in source and "fields" not in source
+
+
+def test_spliced_bulk_lines_equal_encoding_the_whole_source() -> None:
+    from handlers.log_shipper.documents import create_action, to_json_bytes
+    from tests.handlers.log_shipper import fixtures
+
+    messages = fixtures.mixed_messages(300) + ['{"message": "ü ✓", "k": "\\u00e9"}', 'tab\tand "quotes"', ""]
+    for n, message in enumerate(messages):
+        document = document_for(message, timestamp=MIDNIGHT_MS + n * 997)
+        assert document.ndjson == create_action(document.index, document.id) + to_json_bytes(document.source) + b"\n"
+
+
+def test_nan_and_infinity_lines_stay_text_so_the_bulk_body_stays_valid_json() -> None:
+    document = document_for('{"message": "m", "ratio": NaN, "limit": Infinity}')
+    assert document.source["message"] == '{"message": "m", "ratio": NaN, "limit": Infinity}'
+    assert "fields" not in document.source
+    json.loads(document.ndjson.split(b"\n")[1])  # strict JSON
+
+
+def test_lone_surrogates_are_replaced_not_fatal() -> None:
+    document = document_for('{"message": "bad \\ud800 char"}')
+    assert json.loads(document.ndjson.split(b"\n")[1])["message"] == "bad ? char"

@@ -6,7 +6,7 @@ import json
 from typing import Any, Iterator
 
 from handlers.log_shipper.cloudwatch_payload import payload_from_json
-from handlers.log_shipper.documents import IndexNaming, Origin, document_from_event, envelope_for
+from handlers.log_shipper.documents import IndexNaming, document_from_event, payload_context
 from handlers.opensearch_bootstrap.inputs import parse_bootstrap_input
 from handlers.opensearch_bootstrap.templates import (LOG_PROPERTIES, SPAN_PROPERTIES, log_index_template,
                                                      trace_index_template)
@@ -20,9 +20,8 @@ COMPATIBLE = {str: {"keyword", "text", "date", "date_nanos"}, bool: {"boolean"},
 def shipped_documents(messages: list[str]) -> list[dict[str, Any]]:
     payload = payload_from_json(fixtures.payload_json(
         "/platform/dev/orders/lambda-api", [fixtures.log_event(n, m) for n, m in enumerate(messages)]))
-    envelope, service = envelope_for(payload, NAMING)
-    origin = Origin(payload.owner, payload.log_group, payload.log_stream, payload.subscription_filters)
-    return [document_from_event(e, origin, envelope, service, NAMING).source for e in payload.events]
+    context = payload_context(payload, NAMING)
+    return [document_from_event(e, context, NAMING).source for e in payload.events]
 
 
 def leaves(document: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
