@@ -6,6 +6,7 @@ Lambda deadline, which the client does not.
 """
 from __future__ import annotations
 
+import gzip
 from typing import Any, Callable, Protocol
 
 from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection
@@ -39,13 +40,24 @@ def default_credentials() -> Any:
     return credentials
 
 
+class FastGzipConnection(RequestsHttpConnection):
+    """opensearch-py's requests connection, compressing at level 1 instead of 9.
+
+    Level 9 costs several times the CPU for a few percent smaller bodies; inside a VPC the
+    CPU is the scarcer resource. The signer still signs the compressed bytes actually sent.
+    """
+
+    def _gzip_compress(self, body: Any) -> bytes:
+        return gzip.compress(body if isinstance(body, bytes) else str(body).encode("utf-8"), compresslevel=1)
+
+
 def build_client(endpoint: str, region: str, credentials: Any, timeout_seconds: float = 30.0,
                  compress: bool = True) -> OpenSearch:
     """A SigV4-signing OpenSearch client; shared by the shipper, replay and the bootstrap."""
     return OpenSearch(
         hosts=[endpoint],
         http_auth=AWSV4SignerAuth(credentials, region, "es"),
-        connection_class=RequestsHttpConnection,
+        connection_class=FastGzipConnection,
         use_ssl=endpoint.startswith("https://"),
         verify_certs=endpoint.startswith("https://"),
         http_compress=compress,
