@@ -10,8 +10,12 @@ Submodules with heavier dependencies are imported only by the handlers that need
 (SQS partial batch failures) and `idempotency`. See docs/telemetry.md.
 """
 
-from handlers.telemetry.decorator import flush, instrument
-from handlers.telemetry.metrics import metrics
-from handlers.telemetry.structured_logger import logger
+from handlers.telemetry.gc_tuning import freeze_init_heap
+
+freeze_init_heap()  # before the SDK imports below allocate enough to trigger a full collection
+
+from handlers.telemetry.decorator import flush, instrument  # noqa: E402
+from handlers.telemetry.metrics import metrics  # noqa: E402
+from handlers.telemetry.structured_logger import logger  # noqa: E402
 
 __all__ = ["flush", "instrument", "logger", "metrics"]

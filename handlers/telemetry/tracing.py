@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from opentelemetry import trace
 from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import SpanExporter
+
+if TYPE_CHECKING:  # the export module is only needed by network exporters
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 from handlers.telemetry import settings
 
