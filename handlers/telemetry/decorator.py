@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any, Callable, TypeVar, overload
 
 from opentelemetry import context as otel_context
@@ -76,6 +77,10 @@ def flush() -> None:
         tracing.processor.flush(flush_budget_ms())
     except Exception as error:
         logger.exception("span flush failed", exc=error)
+    try:
+        sys.stdout.flush()  # a block-buffered stdout would otherwise hold lines across the freeze
+    except Exception:
+        pass
 
 
 def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict) -> Any:

@@ -222,3 +222,26 @@ def test_decorator_works_with_and_without_arguments_and_keeps_the_name(monkeypat
 def test_works_without_a_lambda_context(spans):
     assert echo({}, None) == {"statusCode": 200}
     assert only_span(spans).name == "echo"
+
+
+def test_stdout_is_flushed_before_the_handler_returns(monkeypatch):
+    class BufferedStdout:
+        def __init__(self):
+            self.pending, self.flushed = [], []
+
+        def write(self, text):
+            self.pending.append(text)
+
+        def flush(self):
+            self.flushed.extend(self.pending)
+            self.pending = []
+
+    stdout = BufferedStdout()
+    monkeypatch.setattr("sys.stdout", stdout)
+
+    @instrument(service="orders")
+    def handler(event, context):
+        logger.info("buffered")
+
+    handler({}, FakeLambdaContext())
+    assert stdout.pending == [] and any("buffered" in line for line in stdout.flushed)
