@@ -9,7 +9,7 @@ import pulumi
 
 from components.core import PlatformCore
 from components.logging.central_logging import CentralLogging
-from components.observability.dashboard.service_dashboard import overview_dashboard_body
+from components.observability.dashboard.overview_pages import overview_pages
 from components.resources.dashboards import emit_dashboard
 from components.settings import Settings, settings_from_pulumi, settings_warnings
 from components.services.http_service import HttpService, HttpServiceArgs
@@ -34,13 +34,16 @@ class Platform:
     def finish(self) -> None:
         """The stack overview and outputs; call once, after every service is declared."""
         services = self.http_services
-        health_arns = [s.health_alarm_arn for s in services]
-        overview_name = self.core.namer.stack_wide("overview", "dashboard")
-        emit_dashboard(f"{self.settings.project}-overview", overview_name, overview_dashboard_body(
-            [s.view for s in services], self.logging.opensearch_ref, self.logging.shipping_ref,
-            [*health_arns, self.logging.health_alarm_arn], region=self.settings.region, stack=self.settings.stack),
-            self.core)
-        pulumi.export("overviewDashboard", overview_name)
+        pages = overview_pages([s.view for s in services], [s.health_alarm_arn for s in services],
+                               self.logging.opensearch_ref, self.logging.shipping_ref,
+                               [self.logging.health_alarm_arn], region=self.settings.region,
+                               stack=self.settings.stack)
+        names = []
+        for number, body in enumerate(pages, start=1):
+            suffix = "" if number == 1 else f"-{number}"
+            names.append(self.core.namer.stack_wide(f"overview{suffix}", "dashboard"))
+            emit_dashboard(f"{self.settings.project}-overview{suffix}", names[-1], body, self.core)
+        pulumi.export("overviewDashboards", names)
         pulumi.export("opensearchDashboardsUrl", self.logging.dashboards_url)
         pulumi.export("indexPatterns", self.logging.index_patterns)
         pulumi.export("environment", self.settings.environment)

@@ -87,7 +87,7 @@ class CentralLogging(pulumi.ComponentResource):
                 memory_mb=settings.shipping.memory_mb, timeout_seconds=settings.shipping.timeout_seconds,
                 reserved_concurrency=None, ship_logs=False,
                 not_shipped_reason="the shipper's own logs would ship themselves in a loop",
-                reads_stream=self.stream is not None),
+                reads_stream=self.stream is not None, invoked_async=self.stream is None),
             core, opts=child)
         self._bootstrap_invocation(name)
         self._delivery = self._delivery_path(name)

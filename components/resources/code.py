@@ -18,7 +18,8 @@ from components.packaging.targets import RuntimeTarget
 from components.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-BUILD_DIR = REPO_ROOT / "build"
+#: Relative to the project root, where the CLI runs the program, so the inventory is the same on every machine.
+BUILD_DIR = Path("build")
 REQUIREMENTS = REPO_ROOT / "handlers" / "requirements.txt"
 
 
@@ -53,7 +54,7 @@ def function_code(settings: Settings) -> FunctionCode:
 def _build_missing(code: FunctionCode, target: RuntimeTarget) -> None:
     from components.packaging import build_function_archive, build_layer_archive
 
-    if not code.layer_path.exists():
-        build_layer_archive(REQUIREMENTS, BUILD_DIR, target)
-    if not code.code_path.exists():
-        build_function_archive(REPO_ROOT, "handlers", BUILD_DIR, target)
+    if not (REPO_ROOT / code.layer_path).exists():
+        build_layer_archive(REQUIREMENTS, REPO_ROOT / BUILD_DIR, target)
+    if not (REPO_ROOT / code.code_path).exists():
+        build_function_archive(REPO_ROOT, "handlers", REPO_ROOT / BUILD_DIR, target)

@@ -34,6 +34,7 @@ class FunctionSpec:
     ship_logs: bool = True
     not_shipped_reason: str = ""
     reads_stream: bool = False
+    invoked_async: bool = False             # adds the lost-async-event alarm
 
 
 def telemetry_environment(core: PlatformCore, service: str) -> dict[str, str]:
@@ -95,7 +96,7 @@ class ObservedFunction(pulumi.ComponentResource):
         )
         self.ref = LambdaRef(function_name=self.function_name, timeout_seconds=self.timeout_seconds,
                              log_group_name=self.log_group_name, reserved_concurrency=reserved,
-                             part=spec.part, reads_stream=spec.reads_stream)
+                             part=spec.part, reads_stream=spec.reads_stream, invoked_async=spec.invoked_async)
         self.alarms: EmittedAlarms = emit_alarms(
             lambda_alarms(self.ref, settings.alarms), namer=namer, ctx=core.account, service=spec.service,
             topics=core.alarm_topics, tags=tags, parent=self, logical_prefix=name)

@@ -43,8 +43,8 @@ def test_a_new_service_gets_function_api_alarms_health_and_dashboard(two):
         names = {r.name for r in result.resources}
         assert {f"{service}-api-function", f"{service}-rest-api", f"{service}-stage", f"{service}-health",
                 f"{service}-dashboard"} <= names
-    assert [d.inputs["dashboardName"] for d in result.of_type("aws:cloudwatch/dashboard:Dashboard")] == [
-        "platform-dev-catalog-dashboard", "platform-dev-quotes-dashboard", "platform-dev-overview"]
+    assert sorted(d.inputs["dashboardName"] for d in result.of_type("aws:cloudwatch/dashboard:Dashboard")) == [
+        "platform-dev-catalog-dashboard", "platform-dev-overview", "platform-dev-quotes-dashboard"]
 
 
 def test_children_are_parented_and_prefixed_by_their_component(two):
