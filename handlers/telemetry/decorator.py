@@ -52,8 +52,21 @@ def parent_context(header: str | None) -> otel_context.Context:
 
 
 def producer_links(event: Any, trigger: lambda_event.Trigger) -> list[Link]:
-    """SNS, EventBridge and Step Functions events carry their producer's context; link to it."""
-    if trigger.source not in ("sns", "eventbridge", "direct") or not isinstance(event, dict):
+    """Link the invocation span to the caller's span when the event carries one.
+
+    SNS, EventBridge and Step Functions events carry their producer's context. An HTTP client's
+    W3C `traceparent` header is linked too: API Gateway continues only the X-Ray header.
+    """
+    if not isinstance(event, dict):
+        return []
+    if trigger.source == "api_gateway":
+        headers = event.get("headers")
+        if not isinstance(headers, dict) or not any(str(name).lower() == "traceparent" for name in headers):
+            return []
+        from handlers.telemetry import propagation
+
+        return propagation.http_links(headers)
+    if trigger.source not in ("sns", "eventbridge", "direct"):
         return []
     from handlers.telemetry import propagation
 

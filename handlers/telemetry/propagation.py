@@ -292,6 +292,13 @@ def event_links(event: Mapping[str, Any]) -> list[Link]:
     return producer_link(event)
 
 
+def http_links(headers: Mapping[str, Any]) -> list[Link]:
+    """A link to the HTTP client's span from its W3C headers (header names are case-insensitive)."""
+    lowered = {str(name).lower(): value for name, value in headers.items()}
+    found = _from_w3c(lowered.get(TRACEPARENT), lowered.get(TRACESTATE), "http.headers.traceparent")
+    return [Link(found.span_context, {"messaging.trace_context.source": found.source})] if found else []
+
+
 def _destination(record: Mapping[str, Any]) -> str:
     arn = record.get("eventSourceARN") or ""
     return arn.rsplit(":", 1)[-1] if arn else "message"

@@ -245,3 +245,16 @@ def test_stdout_is_flushed_before_the_handler_returns(monkeypatch):
 
     handler({}, FakeLambdaContext())
     assert stdout.pending == [] and any("buffered" in line for line in stdout.flushed)
+
+
+def test_an_http_clients_w3c_traceparent_is_linked(spans, capsys):
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    event = api_event("GET", "/orders")
+    event["headers"] = {"TraceParent": traceparent}
+    echo(event, FakeLambdaContext())
+    (link,) = only_span(spans).links
+    assert (link.context.trace_id, link.context.span_id) == (0x0AF7651916CD43DD8448EB211C80319C, 0xB7AD6B7169203331)
+    event["headers"] = {"traceparent": "garbage"}
+    echo(event, FakeLambdaContext())
+    assert spans.get_finished_spans()[-1].links == ()
+    assert "malformed traceparent" in parse_output(capsys.readouterr().out).logs[-1]["message"]
