@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     for script in ("decode_transform.py", "throughput.py"):
         print(f"== {script}", flush=True)
-        code = subprocess.call([sys.executable, str(HERE / script), *sys.argv[1:2]])
+        code = subprocess.call([sys.executable, str(HERE / script)])
         if code:
             return code
     return 0

@@ -6,9 +6,9 @@ same ``lambda`` object either way so dashboards need not care which one a functi
 """
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
-
-_TEXT_KINDS = ("START", "END", "REPORT", "INIT_START")
 
 _FLOAT_FIELDS = {
     "Duration": "duration_ms",
@@ -30,19 +30,18 @@ _TEXT_FIELDS = {
 }
 
 
+_KIND = re.compile(r"(START|END|REPORT|INIT_START) ")
+
+
 def parse_platform_text(message: str) -> dict[str, Any] | None:
     """Return the ``lambda`` object for a platform text line, or None for any other line."""
     if message[:1] not in ("S", "E", "R", "I"):
         return None  # cheap exit for the vast majority of lines
-    head = message[:11]
-    kind = None
-    for candidate in _TEXT_KINDS:
-        if head.startswith(candidate + " "):
-            kind = candidate
-            break
-    if kind is None:
+    matched = _KIND.match(message)
+    if matched is None:
         return None
-    rest = message[len(kind) + 1:]
+    kind = matched.group(1)
+    rest = message[matched.end():]
     if kind != "INIT_START" and not rest.startswith("RequestId:"):
         return None
     fields: dict[str, Any] = {"type": kind}
@@ -51,21 +50,19 @@ def parse_platform_text(message: str) -> dict[str, Any] | None:
         rest = rest.replace(" Version: ", "\tVersion: ")
     for part in rest.replace("\n", "\t").split("\t"):
         key, sep, value = part.partition(": ")
-        if not sep:
-            key, sep, value = part.partition(":")
-            if not sep:
-                continue
-        _set_field(fields, key.strip(), value.strip())
+        if sep:
+            _set_field(fields, key.strip(), value.strip())
     return fields
 
 
 def _set_field(fields: dict[str, Any], key: str, value: str) -> None:
     if key in _FLOAT_FIELDS:
-        number = value.split(" ", 1)[0]
         try:
-            fields[_FLOAT_FIELDS[key]] = float(number)
+            number = float(value.split(" ", 1)[0])
         except ValueError:
-            pass
+            return
+        if math.isfinite(number):  # NaN would make the whole bulk body invalid JSON
+            fields[_FLOAT_FIELDS[key]] = number
     elif key in _INT_FIELDS:
         try:
             fields[_INT_FIELDS[key]] = int(value.split(" ", 1)[0])

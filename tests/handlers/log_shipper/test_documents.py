@@ -152,3 +152,8 @@ def test_nan_and_infinity_lines_stay_text_so_the_bulk_body_stays_valid_json() ->
 def test_lone_surrogates_are_replaced_not_fatal() -> None:
     document = document_for('{"message": "bad \\ud800 char"}')
     assert json.loads(document.ndjson.split(b"\n")[1])["message"] == "bad ? char"
+
+
+def test_non_finite_numbers_in_platform_lines_are_dropped() -> None:
+    source = document_for("REPORT RequestId: r\tDuration: nan ms\tBilled Duration: inf ms\tMemory Size: 128 MB\t\n").source
+    assert source["lambda"] == {"type": "REPORT", "request_id": "r", "memory_size_mb": 128}
