@@ -5,6 +5,8 @@ of alarm topics and one sampling policy, and every log group passes through one 
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import pulumi
 import pulumi_aws as aws
 
@@ -19,9 +21,15 @@ from components.tagging import tags as platform_tags
 CORE_SERVICE = "core"
 
 
-def xray_group_filter(namer: Namer) -> str:
-    """Every trace that touches one of the stack's functions or APIs; names share the stack prefix."""
-    return f'service(id(name BEGINSWITH "{namer.prefix}-"))'
+def xray_group_filter(service_names: Sequence[str]) -> str:
+    """Every trace that touches one of the stack's traced nodes (function names, `<api>/<stage>`).
+
+    X-Ray's filter language matches service nodes by exact name, so the stack's nodes are listed.
+    """
+    names = sorted(set(service_names))
+    if not names:
+        raise ValueError("an X-Ray group needs at least one traced service")
+    return " OR ".join(f'service("{name}")' for name in names)
 
 
 class PlatformCore(pulumi.ComponentResource):
@@ -74,11 +82,7 @@ class PlatformCore(pulumi.ComponentResource):
             service_type="*", host="*", http_method="*", url_path="*", resource_arn="*",
             tags=self.tags, opts=child)
         self.xray_group_name = self.namer.stack_wide("traces", "xray_group")
-        self.xray_group = aws.xray.Group(
-            f"{name}-traces", group_name=self.xray_group_name, filter_expression=xray_group_filter(self.namer),
-            insights_configuration=aws.xray.GroupInsightsConfigurationArgs(insights_enabled=True,
-                                                                           notifications_enabled=False),
-            tags=self.tags, opts=child)
+        self.traced_services: list[str] = []
 
         self.code: FunctionCode = function_code(settings)
         self.layer = aws.lambda_.LayerVersion(
@@ -108,6 +112,19 @@ class PlatformCore(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self))
         return aws.apigateway.Account(f"{name}-apigw-account", cloudwatch_role_arn=role.arn,
                                       opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]))
+
+    def trace(self, service_name: str) -> None:
+        """Adds an X-Ray node name (a function, or `<api>/<stage>`) to the stack's group."""
+        self.traced_services.append(service_name)
+
+    def finish(self) -> aws.xray.Group:
+        """Creates what depends on every service being declared: the stack's X-Ray group."""
+        return aws.xray.Group(
+            f"{self._name}-traces", group_name=self.xray_group_name,
+            filter_expression=xray_group_filter(self.traced_services),
+            insights_configuration=aws.xray.GroupInsightsConfigurationArgs(insights_enabled=True,
+                                                                           notifications_enabled=False),
+            tags=self.tags, opts=pulumi.ResourceOptions(parent=self))
 
     def alarm_topic_arn(self, severity: Severity) -> pulumi.Output[str]:
         return self.topics[severity].arn

@@ -33,6 +33,7 @@ class Platform:
 
     def finish(self) -> None:
         """The stack overview and outputs; call once, after every service is declared."""
+        self.core.finish()
         services = self.http_services
         pages = overview_pages([s.view for s in services], [s.health_alarm_arn for s in services],
                                self.logging.opensearch_ref, self.logging.shipping_ref,

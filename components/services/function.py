@@ -7,7 +7,7 @@ the telemetry environment, and its default alarms. Services compose these; none 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -30,7 +30,7 @@ class FunctionSpec:
     statements: Sequence[pulumi.Input[dict]] = ()   # extra IAM statements beyond logs and traces
     memory_mb: int | None = None            # None: the environment profile
     timeout_seconds: int | None = None
-    reserved_concurrency: int | None | str = "profile"   # "profile": the environment profile; None: unreserved
+    reserved_concurrency: int | None | Literal["profile"] = "profile"   # None: unreserved
     ship_logs: bool = True
     not_shipped_reason: str = ""
     reads_stream: bool = False
@@ -94,6 +94,7 @@ class ObservedFunction(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group, self.policy]),
         )
+        core.trace(self.function_name)
         self.ref = LambdaRef(function_name=self.function_name, timeout_seconds=self.timeout_seconds,
                              log_group_name=self.log_group_name, reserved_concurrency=reserved,
                              part=spec.part, reads_stream=spec.reads_stream, invoked_async=spec.invoked_async)

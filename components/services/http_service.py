@@ -108,6 +108,7 @@ class HttpService(pulumi.ComponentResource):
                 throttling_burst_limit=settings.api.throttle_burst_limit),
             opts=child)
         self.url = self.stage.invoke_url
+        core.trace(f"{self.api_name}/{STAGE_NAME}")
 
         self.view = ServiceView(
             service=service, stack=settings.stack, region=settings.region, account_id=core.account.account_id,

@@ -122,3 +122,13 @@ def test_alarm_topics_are_encrypted_and_dev_pages_nobody():
     dev = stack_settings("dev")
     assert dev.routing.page_on_critical is False
     assert stack_settings("prod").routing.page_on_critical is True
+
+
+def test_xray_group_covers_every_function_and_api_stage(result):
+    group = result.of_type("aws:xray/group:Group")[0].inputs
+    assert group["groupName"] == f"platform-{result.stack}-traces"
+    for fn in result.of_type(FUNCTION):
+        assert f'service("{fn.inputs["name"]}")' in group["filterExpression"]
+    assert f'service("platform-{result.stack}-orders-api/v1")' in group["filterExpression"]
+    rule = result.of_type("aws:xray/samplingRule:SamplingRule")[0].inputs
+    assert rule["serviceName"] == f"platform-{result.stack}-*"

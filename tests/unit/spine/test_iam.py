@@ -38,3 +38,10 @@ def test_stack_key_policy_lets_logs_alarms_and_sns_use_the_key():
 
 def test_documents_are_deterministic():
     assert iam.assume_role_policy("lambda.amazonaws.com") == iam.assume_role_policy("lambda.amazonaws.com")
+
+
+def test_xray_group_filter_lists_every_traced_node_once_in_a_stable_order():
+    from components.core import xray_group_filter
+
+    assert xray_group_filter(["platform-dev-b", "platform-dev-a/v1", "platform-dev-b"]) == \
+        'service("platform-dev-a/v1") OR service("platform-dev-b")'
