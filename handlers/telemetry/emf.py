@@ -9,7 +9,6 @@ a time, with a reason, instead of poisoning the blob.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 MAX_METRICS_PER_BLOB = 100
@@ -29,11 +28,13 @@ UNITS = frozenset(
 )
 
 
-@dataclass
 class MetricSeries:
-    unit: str
-    resolution: int
-    values: list[float] = field(default_factory=list)
+    __slots__ = ("unit", "resolution", "values")
+
+    def __init__(self, unit: str, resolution: int, values: list[float] | None = None) -> None:
+        self.unit = unit
+        self.resolution = resolution
+        self.values: list[float] = values if values is not None else []
 
 
 def metric_problem(name: Any, value: Any, unit: Any, resolution: Any) -> str | None:

@@ -7,19 +7,20 @@ keeps per-invocation log keys and metric dimensions from leaking into the next i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.telemetry import settings
 
 
-@dataclass
 class InvocationState:
-    service: str = field(default_factory=settings.service_name)
-    request_id: str | None = None
-    cold_start: bool | None = None
-    lambda_context: Any = None
-    log_keys: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("service", "request_id", "cold_start", "lambda_context", "log_keys")
+
+    def __init__(self, service: str | None = None) -> None:
+        self.service: str = service or settings.service_name()
+        self.request_id: str | None = None
+        self.cold_start: bool | None = None
+        self.lambda_context: Any = None
+        self.log_keys: dict[str, Any] = {}
 
     def begin(self, service: str, request_id: str | None, cold_start: bool, lambda_context: Any) -> None:
         self.service = service

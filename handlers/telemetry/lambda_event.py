@@ -5,17 +5,26 @@ Pure functions of (event, context) so each trigger's mapping is unit-tested dire
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 from opentelemetry.trace import SpanKind
 
 
-@dataclass(frozen=True)
 class Trigger:
-    kind: SpanKind
-    faas_trigger: str  # OpenTelemetry faas.trigger: http, pubsub, datasource, timer, other
-    source: str  # short name of the event source, e.g. api_gateway, sqs
+    """A plain slotted class: a dataclass costs ~0.5 ms of cold start to generate."""
+
+    __slots__ = ("kind", "faas_trigger", "source")
+
+    def __init__(self, kind: SpanKind, faas_trigger: str, source: str) -> None:
+        self.kind = kind
+        self.faas_trigger = faas_trigger  # OpenTelemetry faas.trigger: http, pubsub, datasource, timer, other
+        self.source = source  # short name of the event source, e.g. api_gateway, sqs
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Trigger) and (self.kind, self.faas_trigger, self.source) == (other.kind, other.faas_trigger, other.source)
+
+    def __repr__(self) -> str:
+        return f"Trigger({self.kind!r}, {self.faas_trigger!r}, {self.source!r})"
 
 
 def first_record(event: Any) -> Mapping[str, Any] | None:
