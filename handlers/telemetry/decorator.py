@@ -21,7 +21,7 @@ from handlers.telemetry.xray_header import LINEAGE_KEY, lineage_of
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 FLUSH_SAFETY_MARGIN_MS = 100  # left to Lambda after our flush, so telemetry never causes a timeout
 _xray_propagator = AwsXRayPropagator()
-tracing.processor._on_warning = logger.warning
+tracing.processor.on_warning = logger.warning  # dropped-span warnings go to the JSON log
 
 
 class ColdStart:

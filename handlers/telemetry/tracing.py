@@ -32,7 +32,7 @@ class InvocationSpanProcessor(SpanProcessor):
         self.exporter = exporter
         self._spans: list[ReadableSpan] = []
         self._lock = threading.Lock()
-        self._on_warning = on_warning
+        self.on_warning = on_warning
         self.dropped = 0
 
     def on_start(self, span: Any, parent_context: Any = None) -> None:
@@ -74,8 +74,8 @@ class InvocationSpanProcessor(SpanProcessor):
         return left
 
     def _warn(self, message: str, **keys: Any) -> None:
-        if self._on_warning is not None:
-            self._on_warning(message, **keys)
+        if self.on_warning is not None:
+            self.on_warning(message, **keys)
 
     def shutdown(self) -> None:
         self.flush(DEFAULT_FLUSH_BUDGET_MS)
