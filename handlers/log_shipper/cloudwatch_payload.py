@@ -12,6 +12,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Sequence
 
+from handlers.log_shipper import json_codec
+
 CONTROL_MESSAGE = "CONTROL_MESSAGE"
 DATA_MESSAGE = "DATA_MESSAGE"
 
@@ -70,7 +72,7 @@ def decode_compressed(compressed: bytes) -> LogsPayload:
     except zlib.error as error:
         raise PayloadError("corrupt_gzip", str(error)) from None
     try:
-        document = json.loads(raw)
+        document = json_codec.loads_payload(raw)
     except (UnicodeDecodeError, ValueError) as error:
         raise PayloadError("corrupt_json", str(error)) from None
     return payload_from_json(document)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Hashable
 
+from handlers.log_shipper import json_codec
 from handlers.log_shipper.cloudwatch_payload import LogEvent, LogsPayload
 from handlers.log_shipper.lambda_platform import parse_platform_json, parse_platform_text
 from handlers.log_shipper.log_groups import service_from_log_group
@@ -38,40 +39,12 @@ MESSAGE_KEYS = ("message", "msg")
 PYTHON_RUNTIME_LEVELS = frozenset({"[DEBUG]", "[INFO]", "[WARNING]", "[ERROR]", "[CRITICAL]"})
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON for OpenSearch")
-
-
-# Prebuilt codecs: json.loads/dumps with options build a new codec per call. NaN/Infinity
-# are rejected on the way in (the line is then kept as text), because re-encoding them
-# would produce a body OpenSearch refuses as a whole.
-_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _quote_ascii = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
-def _build_fast_encode() -> Any:
-    """CPython's C encoder, built once: ``JSONEncoder.encode`` rebuilds it on every call, which
-    costs more than encoding a small log document. Circular checks are off because documents
-    come from JSON parsing and cannot be cyclic. Falls back to the public API elsewhere."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    basestring = getattr(json.encoder, "c_encode_basestring", None)
-    if make is None or basestring is None:
-        return _encode
-    iterencode = make(None, _encoder_default, basestring, None, ":", ",", False, False, False)  # no NaN
-    return lambda value: "".join(iterencode(value, 0))
-
-
-def _encoder_default(value: Any) -> Any:
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-_fast_encode = _build_fast_encode()
-
-
 def to_json_bytes(value: Any) -> bytes:
-    """UTF-8 JSON; a lone surrogate (legal in a JSON string, not in UTF-8) becomes '?'."""
-    return _fast_encode(value).encode("utf-8", "replace")
+    """UTF-8 JSON that never fails on parsed data (see json_codec)."""
+    return json_codec.dumps(value)
 
 
 @dataclass(frozen=True)
@@ -208,7 +181,7 @@ def _parse_json_object(message: str) -> dict[str, Any] | None:
     if first != "{" and not (first.isspace() and message.lstrip()[:1] == "{"):
         return None
     try:
-        parsed = _decode(message)
+        parsed = json_codec.loads_line(message)
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
@@ -236,7 +209,7 @@ def _merge_json_line(body: dict[str, Any], rest: dict[str, Any], raw: str) -> No
                 if isinstance(value, (dict, list)):
                     rest[alias] = value  # structured values stay searchable under fields
                 elif value is not None:  # null means "not in a span" etc.: nothing worth indexing
-                    body[target] = value if isinstance(value, str) else _encode(value)
+                    body[target] = value if isinstance(value, str) else to_json_bytes(value).decode("utf-8")
                 break
     if rest:
         body["fields"] = rest

@@ -145,12 +145,23 @@ class FakeBulkServer:
         started = time.perf_counter()
         for position in range(0, len(lines) - 1, 2):
             action = json.loads(lines[position])
-            meta = action["create"]
+            operation = "create" if "create" in action else "index"
+            meta = action[operation]
             key = (meta["_index"], meta["_id"])
             source = json.loads(lines[position + 1]) if self.parse_sources else {"raw": lines[position + 1]}
-            items.append({"create": self._create(key, source, item_fault, position // 2)})
+            result = (self._create(key, source, item_fault, position // 2) if operation == "create"
+                      else self._index(key, source))
+            items.append({operation: result})
         return {"took": int((time.perf_counter() - started) * 1000),
-                "errors": any(item["create"]["status"] >= 300 for item in items), "items": items}
+                "errors": any(next(iter(item.values()))["status"] >= 300 for item in items), "items": items}
+
+    def _index(self, key: tuple[str, str], source: dict[str, Any]) -> dict[str, Any]:
+        """The ``index`` operation (used by the reference function model): last write wins."""
+        with self.lock:
+            existed = key in self.documents
+            self.documents[key] = source
+        return {"_index": key[0], "_id": key[1], "result": "updated" if existed else "created",
+                "status": 200 if existed else 201}
 
     def _create(self, key: tuple[str, str], source: dict[str, Any], item_fault: ItemFault | None,
                 position: int) -> dict[str, Any]:

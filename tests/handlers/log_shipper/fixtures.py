@@ -58,14 +58,19 @@ def kinesis_event(datas: Iterable[str], stream_arn: str = "arn:aws:kinesis:us-ea
     return {"Records": records}
 
 
+def pseudo_random_hex(n: int, digits: int) -> str:
+    """Deterministic but random-looking ids, like real trace ids (no long runs of zeros)."""
+    return f"{(n * 0x9E3779B97F4A7C15F39CC0605CEDC834 + 0x1234567) % (1 << (4 * digits)):0{digits}x}"
+
+
 def json_line(n: int) -> str:
     return json.dumps({"level": "INFO", "message": f"order {n} created", "service": "orders",
-                       "trace_id": f"1-67a0b1c2-{n:024x}", "span_id": f"{n:016x}", "request_id": f"req-{n}",
+                       "trace_id": f"1-67a0b1c2-{pseudo_random_hex(n, 24)}", "span_id": f"{n:016x}", "request_id": f"req-{n}",
                        "order_id": f"o-{n}", "amount": n % 97, "timestamp": "2026-11-18T10:00:00.000Z"})
 
 
 def span_line(n: int) -> str:
-    return json.dumps({"record_type": "span", "traceId": f"67a0b1c2{n:024x}", "spanId": f"{n:016x}",
+    return json.dumps({"record_type": "span", "traceId": f"67a0b1c2{pseudo_random_hex(n, 24)}", "spanId": f"{n:016x}",
                        "parentSpanId": "", "name": "GET /orders", "kind": "SPAN_KIND_SERVER",
                        "startTime": "2026-11-18T10:00:00.000000Z", "endTime": "2026-11-18T10:00:00.010000Z",
                        "durationInNanos": 10_000_000, "serviceName": "orders", "traceGroup": "GET /orders",

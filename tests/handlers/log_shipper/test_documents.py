@@ -3,10 +3,27 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from handlers.log_shipper import json_codec
 from handlers.log_shipper.cloudwatch_payload import LogEvent
 from handlers.log_shipper.documents import IndexNaming, document_from_event, iso_timestamp, payload_context
 from handlers.log_shipper.cloudwatch_payload import LogsPayload
 from handlers.log_shipper.log_groups import service_from_log_group
+
+@pytest.fixture(autouse=True, params=["json", "orjson"])
+def codec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every layout rule must hold with and without the optional orjson accelerator."""
+    if request.param == "orjson":
+        if json_codec.orjson is None:
+            pytest.skip("orjson not installed")
+        monkeypatch.setattr(json_codec, "loads_line", json_codec.orjson_loads_line)
+        monkeypatch.setattr(json_codec, "dumps", json_codec.orjson_dumps)
+    else:
+        monkeypatch.setattr(json_codec, "loads_line", json_codec.stdlib_loads_line)
+        monkeypatch.setattr(json_codec, "dumps", json_codec.stdlib_dumps)
+    return request.param
+
 
 NAMING = IndexNaming("logs-dev", "otel-v1-apm-span-dev", "/platform/dev/", "dev")
 MIDNIGHT_MS = 1_795_046_400_000  # 2026-11-19T00:00:00Z
@@ -157,3 +174,10 @@ def test_lone_surrogates_are_replaced_not_fatal() -> None:
 def test_non_finite_numbers_in_platform_lines_are_dropped() -> None:
     source = document_for("REPORT RequestId: r\tDuration: nan ms\tBilled Duration: inf ms\tMemory Size: 128 MB\t\n").source
     assert source["lambda"] == {"type": "REPORT", "request_id": "r", "memory_size_mb": 128}
+
+
+def test_huge_integers_and_odd_json_parse_the_same_with_either_backend() -> None:
+    source = document_for('{"message": "m", "big": 123456789012345678901234567890}').source
+    assert source["fields"] == {"big": 123456789012345678901234567890}
+    assert json.loads(document_for('{"message": "m", "big": 123456789012345678901234567890}').ndjson.split(b"\n")[1])[
+        "fields"]["big"] == 123456789012345678901234567890
