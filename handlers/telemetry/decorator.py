@@ -73,6 +73,18 @@ def producer_links(event: Any, trigger: lambda_event.Trigger) -> list[Link]:
     return propagation.event_links(event)
 
 
+def describe(event: Any, context: Any, function_name: str, is_cold: bool) -> tuple[lambda_event.Trigger, str, dict[str, Any]]:
+    """Trigger, span name and attributes; an event of an unexpected shape must not stop the handler."""
+    try:
+        trigger = lambda_event.classify(event)
+        attributes = lambda_event.invocation_attributes(event, context, trigger, is_cold, settings.region())
+        return trigger, lambda_event.span_name(event, trigger, function_name), attributes
+    except Exception as error:
+        logger.warning("event not understood by telemetry, using a generic span", error=repr(error))
+        fallback = lambda_event.Trigger(trace.SpanKind.INTERNAL, "other", "direct")
+        return fallback, function_name, {"faas.trigger": "other", "faas.coldstart": is_cold}
+
+
 def flush_budget_ms() -> float:
     remaining = current.remaining_time_ms()
     if remaining is None:
@@ -101,20 +113,14 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
     if is_cold:
         logger.reload_level()
     current.begin(service, getattr(context, "aws_request_id", None), is_cold, context)
-    trigger = lambda_event.classify(event)
     function_name = getattr(context, "function_name", None) or getattr(handler, "__qualname__", "handler")
+    trigger, name, attributes = describe(event, context, function_name, is_cold)
     parent = parent_context(settings.lambda_trace_header())
     try:
         links = producer_links(event, trigger)
     except Exception:  # extraction already logs; links are a nicety
         links = []
-    span = tracing.tracer(service).start_span(
-        lambda_event.span_name(event, trigger, function_name),
-        context=parent,
-        kind=trigger.kind,
-        attributes=lambda_event.invocation_attributes(event, context, trigger, is_cold, settings.region()),
-        links=links,
-    )
+    span = tracing.tracer(service).start_span(name, context=parent, kind=trigger.kind, attributes=attributes, links=links)
     token = otel_context.attach(trace.set_span_in_context(span, parent))
     try:
         result = handler(event, context, *args, **kwargs)

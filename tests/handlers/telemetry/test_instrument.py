@@ -258,3 +258,27 @@ def test_an_http_clients_w3c_traceparent_is_linked(spans, capsys):
     echo(event, FakeLambdaContext())
     assert spans.get_finished_spans()[-1].links == ()
     assert "malformed traceparent" in parse_output(capsys.readouterr().out).logs[-1]["message"]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"httpMethod": "GET", "resource": 123, "requestContext": {}},
+        {"httpMethod": 5, "requestContext": {"http": "x"}},
+        {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": 7}]},
+        {"detail-type": None, "source": [], "detail": "x"},
+        ["not", "a", "dict"],
+        None,
+    ],
+)
+def test_events_of_unexpected_shape_never_stop_the_handler(spans, event):
+    calls = []
+
+    @instrument(service="orders")
+    def handler(event, context):
+        calls.append(event)
+        return "ran"
+
+    assert handler(event, FakeLambdaContext()) == "ran"
+    assert calls == [event]
+    assert len(spans.get_finished_spans()) == 1
