@@ -168,7 +168,12 @@ def idempotent(
                 except Exception as error:  # the lock then expires with in_progress_expiration
                     logger.exception("could not release idempotency record", exc=error, idempotency_id=item_id)
                 raise
-            store.complete(item_id, result)
+            try:
+                store.complete(item_id, result)
+            except Exception as error:
+                # The side effect happened: failing now would make SQS redeliver and, once the lock
+                # expires, repeat it. Keep the result; only a later duplicate may run again.
+                logger.exception("could not record idempotent completion", exc=error, idempotency_id=item_id)
             return result
 
         return wrapper  # type: ignore[return-value]

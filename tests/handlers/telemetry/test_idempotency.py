@@ -118,3 +118,30 @@ def test_missing_key_runs_without_idempotency_and_missing_table_is_an_error(idem
     monkeypatch.delenv("IDEMPOTENCY_TABLE")
     with pytest.raises(RuntimeError, match="IDEMPOTENCY_TABLE"):
         idempotent(lambda record: None)(sqs_record("{}", "m9"))
+
+
+def test_a_failure_to_record_completion_does_not_fail_the_done_work(idempotency_table, capsys):
+    real = boto3.client("dynamodb", region_name=REGION)
+
+    class FailingUpdates:
+        exceptions = real.exceptions
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def update_item(self, **kwargs):
+            raise RuntimeError("throttled")
+
+    calls = []
+
+    @idempotent(key=lambda payload: payload, client=FailingUpdates())
+    def work(payload):
+        calls.append(payload)
+        return "ok"
+
+    assert work("k") == "ok"
+    assert calls == ["k"]
+    from tests.handlers.telemetry.helpers import parse_output
+
+    errors = [log for log in parse_output(capsys.readouterr().out).logs if log["level"] == "ERROR"]
+    assert errors[0]["message"] == "could not record idempotent completion"
