@@ -5,7 +5,7 @@ VENV   ?= .venv
 STACK  ?= dev
 BIN    := $(VENV)/bin
 
-.PHONY: preview inventory test bench archives clean
+.PHONY: preview inventory test bench-deps archives clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt handlers/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ inventory: $(BIN)/.installed
 ## The whole test suite
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+## Extra packages the cold-start benchmark compares against (see benchmarks/README.md)
+bench-deps: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps opentelemetry-instrumentation-aws-lambda==0.66b1
 
 ## Builds the shared layer and the function archive into build/ (needs PyPI)
 archives: $(BIN)/.installed

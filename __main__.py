@@ -8,7 +8,7 @@ platform = Platform()
 platform.http_service("orders", HttpServiceArgs(
     handler="handlers.orders.app.handler",
     routes=[Route("POST", "/orders"), Route("GET", "/orders"), Route("GET", "/orders/{order_id}")],
-    table=TableSpec(hash_key="order_id"),
+    table=TableSpec(hash_key="order_id", actions=("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Scan")),
     description="Café orders: create, get and list",
 ))
 

@@ -34,6 +34,8 @@ class TableSpec:
     range_key: str | None = None
     range_key_type: str = "S"
     ttl_attribute: str | None = None
+    #: What the function may do with its table; narrow it to what the handler calls.
+    actions: tuple[str, ...] = iam.DYNAMODB_CRUD
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ class HttpService(pulumi.ComponentResource):
         if args.table is not None:
             self.table = self._table(args.table, core, tags)
             environment["TABLE_NAME"] = self.table.name
-            statements.append(self.table.arn.apply(iam.dynamodb_access))
+            actions = args.table.actions
+            statements.append(self.table.arn.apply(lambda arn: iam.dynamodb_access(arn, actions)))
             statements.append(core.key.arn.apply(lambda arn: iam.use_key_via(core.account, arn, ["dynamodb"])))
 
         self.function = ObservedFunction(

@@ -1,4 +1,5 @@
 """Invariants every stack must hold, checked on the real program for dev and prod."""
+import json
 from collections import Counter
 
 from components.naming import LIMITS
@@ -132,3 +133,9 @@ def test_xray_group_covers_every_function_and_api_stage(result):
     assert f'service("platform-{result.stack}-orders-api/v1")' in group["filterExpression"]
     rule = result.of_type("aws:xray/samplingRule:SamplingRule")[0].inputs
     assert rule["serviceName"] == f"platform-{result.stack}-*"
+
+
+def test_orders_function_may_only_put_get_and_scan_its_table(result):
+    policy = json.loads(result.named("orders-api-policy").inputs["policy"])
+    table = next(s for s in policy["Statement"] if s["Sid"] == "UseOwnTable")
+    assert table["Action"] == ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Scan"]

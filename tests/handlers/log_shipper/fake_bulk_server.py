@@ -16,6 +16,16 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+try:  # the endpoint's own JSON work should cost as little as possible in benchmarks
+    import orjson
+
+    _loads: Callable[[bytes], Any] = orjson.loads
+    _dumps: Callable[[Any], bytes] = orjson.dumps
+except ImportError:  # pragma: no cover
+    _loads = json.loads
+    _dumps = lambda value: json.dumps(value).encode("utf-8")  # noqa: E731
 
 EXPIRED_MESSAGE = "The security token included in the request is expired"
 
@@ -103,6 +113,8 @@ class FakeBulkServer:
             item_fault = self.plan.item_faults.pop(0) if self.plan.item_faults else None
         body = gzip.decompress(wire) if headers.get("content-encoding") == "gzip" else wire
         status, response = self._answer(path, headers, wire, body, request_fault, item_fault)
+        if status == 200 and "filter_path=" in path:
+            response = _filter_response(response, parse_qs(urlsplit(path).query)["filter_path"][0])
         with self.lock:
             self.requests.append(RecordedRequest(method, path, headers, len(wire), len(body), status))
         return status, response
@@ -144,11 +156,11 @@ class FakeBulkServer:
         items = []
         started = time.perf_counter()
         for position in range(0, len(lines) - 1, 2):
-            action = json.loads(lines[position])
+            action = _loads(lines[position])
             operation = "create" if "create" in action else "index"
             meta = action[operation]
             key = (meta["_index"], meta["_id"])
-            source = json.loads(lines[position + 1]) if self.parse_sources else {"raw": lines[position + 1]}
+            source = json.loads(lines[position + 1]) if self.parse_sources else lines[position + 1]
             result = (self._create(key, source, item_fault, position // 2) if operation == "create"
                       else self._index(key, source))
             items.append({operation: result})
@@ -183,6 +195,28 @@ class FakeBulkServer:
         return {**base, "_version": 1, "result": "created", "status": 201}
 
 
+def _filter_response(response: dict[str, Any], filter_path: str) -> dict[str, Any]:
+    """The subset of ``filter_path`` the shipper uses: top-level keys and ``items.*.<key>[.<sub>]``."""
+    paths = filter_path.split(",")
+    filtered: dict[str, Any] = {key: response[key] for key in paths if key in response}
+    item_paths = [path.split(".", 2)[2] for path in paths if path.startswith("items.*.")]
+    if item_paths and "items" in response:
+        filtered["items"] = []
+        for item in response["items"]:
+            operation, result = next(iter(item.items()))
+            kept: dict[str, Any] = {}
+            for path in item_paths:
+                key, _, sub = path.partition(".")
+                if key in result:
+                    if sub:
+                        if sub in result[key]:
+                            kept.setdefault(key, {})[sub] = result[key][sub]
+                    else:
+                        kept[key] = result[key]
+            filtered["items"].append({operation: kept})
+    return filtered
+
+
 def _handler_for(server: FakeBulkServer) -> Callable[..., BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -202,7 +236,7 @@ def _handler_for(server: FakeBulkServer) -> Callable[..., BaseHTTPRequestHandler
             wire = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, response = server.handle(self.command, self.path, headers, wire)
-            payload = json.dumps(response).encode("utf-8")
+            payload = _dumps(response)
             try:
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
