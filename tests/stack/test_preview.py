@@ -85,3 +85,15 @@ def test_cli_reports_bad_config_and_unknown_stack(capsys):
     assert "platform:lambdaMemoryMb" in capsys.readouterr().err
     assert preview_main(["staging", "--no-write"]) == 2
     assert "no stack 'staging'" in capsys.readouterr().err
+
+
+def test_the_program_needs_only_its_own_requirements():
+    """`pulumi up` runs with requirements.txt alone; handler-only packages must not be imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from components.preview.runner import run_stack; run_stack('dev'); "
+            "print(sorted(m for m in ('opensearchpy', 'aws_xray_sdk', 'aws_lambda_powertools', 'moto') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
