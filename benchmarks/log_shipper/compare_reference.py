@@ -59,6 +59,7 @@ def reference_model(url: str, events: list[dict], workdir: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if shutil.which("node") is None:
         sys.exit("node is not installed: cannot run the reference model")
@@ -69,11 +70,13 @@ def main() -> None:
             print(f"{'batch':>7} {'this shipper ev/s':>18} {'reference model ev/s':>21} {'ratio':>6}")
             for batch_size in BATCH_SIZES:
                 total = max(args.events, batch_size)
-                events = [{"awslogs": {"data": data}}
-                          for data in encoded_payloads(total, batch_size, first_id=first_id)]
-                first_id += total
-                ours = python_shipper(url, events)
-                theirs = reference_model(url, events, Path(tmp))
+                ours = theirs = float("inf")
+                for _ in range(args.repeats):  # alternate and keep the best: the machine is shared
+                    events = [{"awslogs": {"data": data}}
+                              for data in encoded_payloads(total, batch_size, first_id=first_id)]
+                    first_id += total  # fresh ids, so every create is a real insert
+                    ours = min(ours, python_shipper(url, events))
+                    theirs = min(theirs, reference_model(url, events, Path(tmp)))
                 print(f"{batch_size:>7} {int(total / ours):>18,} {int(total / theirs):>21,} {theirs / ours:>6.2f}")
     finally:
         if process.stdin:

@@ -1,4 +1,5 @@
-"""All log shipper benchmarks in one command (results go to benchmarks/README.md by hand):
+"""All log shipper benchmarks in one command (results go to benchmarks/README.md by hand).
+compare_reference.py needs node on PATH.
 
     .venv/bin/python benchmarks/log_shipper/run.py
 """
@@ -12,9 +13,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    for script in ("decode_transform.py", "throughput.py"):
-        print(f"== {script}", flush=True)
-        code = subprocess.call([sys.executable, str(HERE / script)])
+    for script, *arguments in (("decode_transform.py",), ("decode_transform.py", "--codec", "json"),
+                               ("throughput.py",), ("compare_reference.py",)):
+        print(f"== {script} {' '.join(arguments)}", flush=True)
+        code = subprocess.call([sys.executable, str(HERE / script), *arguments])
         if code:
             return code
     return 0

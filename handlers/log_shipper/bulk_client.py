@@ -1,7 +1,10 @@
 """The one place that talks HTTP to OpenSearch: a signed, gzip-compressed ``_bulk`` call.
 
-Signing and transport are opensearch-py's (``AWSV4SignerAuth`` over requests, service ``es``);
-its own retries are switched off because the delivery loop retries per item and knows the
+Signing and transport are opensearch-py's: its AWS SigV4 signer (service ``es``, botocore
+credentials) in the urllib3 flavour, ``Urllib3AWSV4SignerAuth``. The requests flavour
+(``AWSV4SignerAuth``) signs identically but requests' per-request preparation (environment proxy
+scan, URL re-parsing) cost about 0.5 ms per call, a third of a 10-event invocation. The
+client's own retries are switched off because the delivery loop retries per item and knows the
 Lambda deadline, which the client does not.
 """
 from __future__ import annotations
