@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from handlers.log_shipper import json_codec
 from handlers.log_shipper.cloudwatch_payload import LogEvent
@@ -181,3 +183,26 @@ def test_huge_integers_and_odd_json_parse_the_same_with_either_backend() -> None
     assert source["fields"] == {"big": 123456789012345678901234567890}
     assert json.loads(document_for('{"message": "m", "big": 123456789012345678901234567890}').ndjson.split(b"\n")[1])[
         "fields"]["big"] == 123456789012345678901234567890
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12)
+any_text = st.text(st.characters(blacklist_categories=()), max_size=200)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=st.one_of(any_text, st.dictionaries(st.text(max_size=10), json_values, max_size=6).map(json.dumps)))
+def test_any_message_becomes_a_valid_bulk_pair(message: str) -> None:
+    """Whatever an application logs, the bulk lines are strict JSON and match the document."""
+    document = document_for(message)
+    action, source_line, tail = document.ndjson.split(b"\n")
+    assert tail == b"" and json.loads(action)["create"]["_id"] == "42"
+
+    def strict(constant: str) -> None:
+        raise AssertionError(f"{constant} in bulk body")
+
+    decoded = json.loads(source_line, parse_constant=strict)
+    if document.index.startswith("logs-"):
+        assert decoded["event_id"] == "42" and decoded["service"] == "orders" and "message" in decoded

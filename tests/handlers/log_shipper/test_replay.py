@@ -145,3 +145,26 @@ def test_kinesis_failure_records_are_reread_from_the_stream(server: FakeBulkServ
     code, report = run_replay(server, "--queue-url", queue_url, "--skip-bucket")
     assert (code, report.shipped, report.deleted_messages) == (0, 8, 1), report.problems
     assert server.ids() == {e["id"] for p in payloads[1:3] for e in p["logEvents"]}
+
+
+def test_kinesis_range_no_longer_readable_keeps_the_message(server: FakeBulkServer, s3: Any, sqs: Any,
+                                                            queue_url: str) -> None:
+    failure = {"KinesisBatchInfo": {"shardId": "shardId-000000000000", "startSequenceNumber": "1",
+                                    "endSequenceNumber": "2", "batchSize": 2,
+                                    "streamArn": "arn:aws:kinesis:us-east-1:123456789012:stream/deleted-stream"}}
+    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(failure))
+    code, report = run_replay(server, "--queue-url", queue_url, "--skip-bucket")
+    assert (code, report.kept_messages, report.deleted_messages) == (1, 1, 0)
+    assert "cannot re-read Kinesis range" in report.problems[0]
+
+
+def test_payload_letter_whose_documents_fail_for_good_becomes_document_letters(server: FakeBulkServer,
+                                                                               s3: Any) -> None:
+    from handlers.log_shipper.dead_letters import DeadLetterStore
+
+    data = fixtures.encode(fixtures.payload_json(GROUP, [fixtures.log_event(1, "m"), fixtures.log_event(2, "n")]))
+    DeadLetterStore(s3, BUCKET).put_payload(data, "corrupt_gzip", "decoder bug, since fixed", {"path": "direct"})
+    server.plan.mapping_conflict_ids.add(fixtures.event_id(2))
+    code, report = run_replay(server)
+    assert report.shipped == 1 and server.ids() == {fixtures.event_id(1)}
+    assert [(l["kind"], l["record"]["event"]["id"]) for l in dead_letters(s3)] == [("document", fixtures.event_id(2))]
