@@ -38,7 +38,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     _emit(result)
     logger.info("shipment complete", received=result.received, shipped=result.shipped,
                 dead_lettered=result.dead_lettered, retried=result.retried,
-                unsafe_records=len(result.unsafe_keys), max_lag_ms=result.max_lag_ms)
+                unsafe_records=len(result.unsafe_keys), max_lag_ms=result.max_lag_ms,
+                loop_guarded_events=result.loop_guarded_events)
     return response
 
 

@@ -15,6 +15,10 @@ from handlers.log_shipper.dead_letters import DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
 from handlers.log_shipper.documents import Document, IndexNaming, document_from_event, payload_context
 from handlers.log_shipper.failures import PermanentFailure
+from handlers.log_shipper.log_groups import service_from_log_group
+
+
+NEVER_SHIPPED_SERVICES = frozenset({"log-shipping", "opensearch"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class ShipmentResult:
     dead_lettered: int = 0
     max_lag_ms: int = 0
     control_messages: int = 0
+    loop_guarded_events: int = 0
     unsafe_keys: set[Hashable] = field(default_factory=set)
     pending_events: int = 0
 
@@ -95,6 +100,11 @@ class Shipper:
             return None
         if payload.is_control:
             result.control_messages += 1
+            return None
+        if service_from_log_group(payload.log_group, self._naming.log_group_prefix) in NEVER_SHIPPED_SERVICES:
+            # A misconfigured subscription on our own logs would ship every shipment's logs again,
+            # growing without bound; these groups are excluded by convention (docs/conventions.md).
+            result.loop_guarded_events += len(payload.events)
             return None
         return payload
 

@@ -111,3 +111,13 @@ def test_event_with_a_lone_surrogate_ships_and_could_be_dead_lettered(server: Fa
     response, _ = handle_event(fixtures.awslogs_event(payload), make_shipper())
     assert response == {"shipped": 1, "dead_lettered": 1}
     assert dead_letters(s3)[0]["record"]["event"]["message"] == "conflict \udfff text"
+
+
+@pytest.mark.parametrize("log_group", ["/platform/dev/log-shipping/lambda-shipper", "/platform/dev/opensearch/audit"])
+def test_the_shippers_own_and_the_domains_log_groups_are_never_shipped(
+        log_group: str, server: FakeBulkServer, s3: Any, make_shipper: Callable[..., Any]) -> None:
+    event = fixtures.kinesis_event([fixtures.encode(fixtures.payload_json(log_group, [fixtures.log_event(1, "x")])),
+                                    fixtures.encode(GOOD)])
+    response, result = handle_event(event, make_shipper())
+    assert response == {"batchItemFailures": []} and result.loop_guarded_events == 1
+    assert len(server.documents) == 5 and dead_letters(s3) == []
