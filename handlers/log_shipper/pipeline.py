@@ -32,6 +32,8 @@ class RawRecord:
 
 @dataclass
 class ShipmentResult:
+    """Counts for the EMF metrics, and the input records that are not yet safe to acknowledge."""
+
     received: int = 0
     shipped: int = 0
     retried: int = 0
@@ -48,6 +50,8 @@ class ShipmentResult:
 
 
 class Shipper:
+    """Bound to one invocation's deadline (through its Deliverer); cheap to build per invocation."""
+
     def __init__(self, naming: IndexNaming, deliverer: Deliverer, dead_letters: DeadLetterStore,
                  max_document_bytes: int = 1024 * 1024,
                  now_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
@@ -67,9 +71,9 @@ class Shipper:
             if payload is None:
                 continue
             result.received += len(payload.events)
-            for event in payload.events:
-                if oldest is None or event.timestamp < oldest:
-                    oldest = event.timestamp
+            if payload.events:
+                payload_oldest = min(event.timestamp for event in payload.events)
+                oldest = payload_oldest if oldest is None else min(oldest, payload_oldest)
             self._transform(payload, record.key, documents, rejected)
         if oldest is not None:
             result.max_lag_ms = max(0, self._now_ms() - oldest)
