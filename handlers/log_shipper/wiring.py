@@ -17,9 +17,17 @@ def naming_from(config: ShipperConfig) -> IndexNaming:
                        config.environment)
 
 
-def policy_from(config: ShipperConfig) -> RetryPolicy:
+MARGIN_SHARE_OF_INVOCATION = 0.2
+
+
+def policy_from(config: ShipperConfig, invocation_ms: float | None = None) -> RetryPolicy:
+    """The safety margin is at most a fifth of the invocation, so a short function timeout
+    (the platform allows 10 s) still leaves time to ship instead of always giving up."""
+    margin = config.safety_margin_ms
+    if invocation_ms is not None:
+        margin = int(min(margin, invocation_ms * MARGIN_SHARE_OF_INVOCATION))
     return RetryPolicy(max_attempts=config.max_attempts, base_seconds=config.backoff_base_seconds,
-                       cap_seconds=config.backoff_cap_seconds, safety_margin_ms=config.safety_margin_ms,
+                       cap_seconds=config.backoff_cap_seconds, safety_margin_ms=margin,
                        request_timeout_seconds=config.request_timeout_seconds)
 
 
@@ -32,6 +40,9 @@ def build_shipper(config: ShipperConfig, transport: BulkTransport | None = None,
         import boto3
 
         s3_client = boto3.client("s3", region_name=config.region)
-    deliverer = Deliverer(transport, policy or policy_from(config), remaining_ms, sleep, config.max_chunk_bytes)
+    if policy is None:
+        time_left = remaining_ms()
+        policy = policy_from(config, time_left if time_left != float("inf") else None)
+    deliverer = Deliverer(transport, policy, remaining_ms, sleep, config.max_chunk_bytes)
     return Shipper(naming_from(config), deliverer, DeadLetterStore(s3_client, config.dead_letter_bucket),
                    config.max_document_bytes)

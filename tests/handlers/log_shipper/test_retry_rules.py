@@ -118,3 +118,13 @@ def test_unmatched_or_missing_items_are_resent_not_assumed_shipped() -> None:
 
     report = Deliverer(Scripted(), RetryPolicy(rng=random.Random(1)), sleep=lambda s: None).deliver(make_documents(2))
     assert [d.id for d in report.shipped] == ["0", "1"] and report.retried == 2
+
+
+def test_safety_margin_shrinks_for_short_invocations() -> None:
+    from handlers.log_shipper.wiring import policy_from
+    from tests.handlers.log_shipper.conftest import shipper_config
+
+    config = shipper_config("http://127.0.0.1:1")
+    assert policy_from(config, 900_000).safety_margin_ms == 10_000
+    assert policy_from(config, 10_000).safety_margin_ms == 2_000
+    assert policy_from(config).safety_margin_ms == 10_000
