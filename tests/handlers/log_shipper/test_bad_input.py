@@ -121,3 +121,22 @@ def test_the_shippers_own_and_the_domains_log_groups_are_never_shipped(
     response, result = handle_event(event, make_shipper())
     assert response == {"batchItemFailures": []} and result.loop_guarded_events == 1
     assert len(server.documents) == 5 and dead_letters(s3) == []
+
+
+def test_direct_event_raises_when_its_dead_letter_cannot_be_stored(server: FakeBulkServer, s3: Any,
+                                                                   make_shipper: Callable[..., Any]) -> None:
+    from handlers.log_shipper.events import IncompleteShipmentError
+
+    class BrokenS3:
+        def put_object(self, **kwargs: Any) -> None:
+            raise RuntimeError("s3 is down")
+
+    with pytest.raises(IncompleteShipmentError):
+        handle_event({"awslogs": {"data": BAD_DATA["corrupt_gzip"]}}, make_shipper(s3_client=BrokenS3()))
+
+
+def test_unexpected_errors_propagate_so_lambda_bisects_the_kinesis_batch(make_shipper: Callable[..., Any]) -> None:
+    shipper = make_shipper()
+    shipper._deliverer.deliver = lambda documents: (_ for _ in ()).throw(RuntimeError("bug"))
+    with pytest.raises(RuntimeError, match="bug"):
+        handle_event(fixtures.kinesis_event([fixtures.encode(GOOD)]), shipper)
