@@ -170,7 +170,7 @@ def _build(stack: str, region: str, v: dict[str, Any]) -> Settings:
             availability_zones=v["opensearchAvailabilityZones"],
             multi_az_with_standby=v["opensearchMultiAzWithStandby"], volume_gb=v["opensearchVolumeGb"],
             shards=v["opensearchShards"], replicas=v["opensearchReplicas"],
-            refresh_interval=v["opensearchRefreshInterval"], admin_role_arns=v["opensearchAdminRoleArns"],
+            refresh_interval=v["opensearchRefreshInterval"], reader_role_arns=v["opensearchReaderRoleArns"],
             log_retention_days=v["logIndexRetentionDays"], trace_retention_days=v["traceIndexRetentionDays"]),
         shipping=ShippingProfile(path=v["logShippingPath"], kinesis_shard_count=v["kinesisShardCount"],
                                  memory_mb=v["shipperMemoryMb"], timeout_seconds=v["shipperTimeoutSeconds"]),

@@ -64,7 +64,7 @@ class OpenSearchProfile:
     shards: int
     replicas: int
     refresh_interval: str
-    admin_role_arns: tuple[str, ...]
+    reader_role_arns: tuple[str, ...]
     log_retention_days: int
     trace_retention_days: int
 
