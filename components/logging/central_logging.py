@@ -65,7 +65,7 @@ class CentralLogging(pulumi.ComponentResource):
             FunctionSpec(service=plan.LOGGING_SERVICE, part="bootstrap",
                          handler="handlers.opensearch_bootstrap.app.handler",
                          description="Applies index templates, ISM policies and role mappings; safe to re-run",
-                         statements=[plan.http_statement(self.domain_arn, ["Get", "Head", "Put", "Post", "Delete"],
+                         statements=[plan.http_statement(self.domain_arn, ["Get", "Put", "Post"],
                                                          "ConfigureDomain")],
                          timeout_seconds=300, reserved_concurrency=None),
             core, opts=child)
@@ -180,7 +180,7 @@ class CentralLogging(pulumi.ComponentResource):
     def _shipper_statements(self) -> list[pulumi.Input[dict]]:
         ctx = self.core.account
         statements: list[pulumi.Input[dict]] = [
-            plan.http_statement(self.domain_arn, ["Post", "Put"], "BulkIndex"),
+            plan.http_statement(self.domain_arn, ["Post"], "BulkIndex"),
             plan.s3_dead_letter_statement(f"arn:aws:s3:::{self.bucket_name}"),
             self.core.key.arn.apply(lambda arn: iam.use_key_via(ctx, arn, ["s3", "sqs", "kinesis"])),
             self.failure_queue.arn.apply(plan.queue_send_statement),
@@ -194,11 +194,12 @@ class CentralLogging(pulumi.ComponentResource):
         profile = settings.opensearch
         payload = pulumi.Output.all(self.endpoint, self.shipper.role.arn).apply(lambda values: json.dumps(
             build_bootstrap_input(
-                stack=settings.stack, log_index_prefix=namer.log_index_prefix(),
+                endpoint=values[0], stack=settings.stack, log_index_prefix=namer.log_index_prefix(),
                 trace_index_prefix=namer.trace_index_prefix(), log_retention_days=profile.log_retention_days,
                 trace_retention_days=profile.trace_retention_days, number_of_shards=profile.shards,
                 number_of_replicas=profile.replicas, refresh_interval=profile.refresh_interval,
-                writer_role_arns=[values[1]]),
+                writer_role_arns=[values[1], *profile.writer_role_arns],
+                reader_role_arns=list(profile.reader_role_arns)),
             sort_keys=True))
         aws.lambda_.Invocation(
             f"{name}-bootstrap-run", function_name=self.bootstrap.function.name, input=payload,

@@ -18,6 +18,7 @@ from components.settings.schema import KEYS, KEYS_BY_NAME, PROJECT, Invalid
 DEFAULT_REGION = "us-east-1"
 #: Instance types on which OpenSearch Service offers no encryption at rest, which the platform requires.
 NO_ENCRYPTION_AT_REST = frozenset({"t3.small.search", "t3.micro.search"})
+MIN_ENGINE_VERSION = (2, 12)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ def _cross_key_problems(v: dict[str, Any]) -> list[Problem]:
             add("opensearchAvailabilityZones", "3 when opensearchMultiAzWithStandby is true")
         if v["opensearchDedicatedMasterCount"] != 3:
             add("opensearchDedicatedMasterCount", "3 when opensearchMultiAzWithStandby is true")
+    major, minor = (int(part) for part in v["opensearchEngineVersion"].removeprefix("OpenSearch_").split("."))
+    if (major, minor) < MIN_ENGINE_VERSION:
+        add("opensearchEngineVersion", "OpenSearch_2.12 or later (log documents use the flat_object field type)")
     if v["opensearchInstanceType"] in NO_ENCRYPTION_AT_REST or v["opensearchInstanceType"].startswith("t2."):
         add("opensearchInstanceType", "an instance type that supports encryption at rest (not t2.* or t3.small)")
     if v["opensearchMultiAzWithStandby"] and v["opensearchInstanceType"].startswith("t"):
@@ -171,6 +175,7 @@ def _build(stack: str, region: str, v: dict[str, Any]) -> Settings:
             multi_az_with_standby=v["opensearchMultiAzWithStandby"], volume_gb=v["opensearchVolumeGb"],
             shards=v["opensearchShards"], replicas=v["opensearchReplicas"],
             refresh_interval=v["opensearchRefreshInterval"], reader_role_arns=v["opensearchReaderRoleArns"],
+            writer_role_arns=v["opensearchWriterRoleArns"],
             log_retention_days=v["logIndexRetentionDays"], trace_retention_days=v["traceIndexRetentionDays"]),
         shipping=ShippingProfile(path=v["logShippingPath"], kinesis_shard_count=v["kinesisShardCount"],
                                  memory_mb=v["shipperMemoryMb"], timeout_seconds=v["shipperTimeoutSeconds"]),

@@ -65,6 +65,7 @@ class OpenSearchProfile:
     replicas: int
     refresh_interval: str
     reader_role_arns: tuple[str, ...]
+    writer_role_arns: tuple[str, ...]
     log_retention_days: int
     trace_retention_days: int
 

@@ -1,4 +1,5 @@
-"""Renders the settings reference table that README.md embeds, so the docs cannot drift from the schema."""
+"""Renders what is derived from the settings schema: README.md's reference table and Pulumi.yaml's
+`config:` block, so neither can drift from the keys the loader accepts."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,6 +31,29 @@ def settings_table(root: Path) -> str:
     return "\n".join([BEGIN, *rows, END])
 
 
+def pulumi_yaml_config() -> str:
+    """The `config:` block of Pulumi.yaml: every key with its type, description and default."""
+    lines = ["config:"]
+    for key in KEYS:
+        default = key.default
+        if key.type == "boolean":
+            default = "true" if default else "false"
+        elif key.type == "string":
+            default = yaml.safe_dump(str(default)).strip().removesuffix("\n...")
+        description = yaml.safe_dump(key.description, width=1000).strip().removesuffix("\n...")
+        lines += [f"  {key.name}:", f"    type: {key.type}", f"    description: {description}",
+                  f"    default: {default}"]
+    return "\n".join(lines) + "\n"
+
+
+def update_pulumi_yaml(root: Path) -> bool:
+    path = root / "Pulumi.yaml"
+    text = path.read_text()
+    updated = text[: text.index("config:\n")] + pulumi_yaml_config()
+    path.write_text(updated)
+    return updated != text
+
+
 def update_readme(root: Path) -> bool:
     readme = root / "README.md"
     text = readme.read_text()
@@ -40,4 +64,6 @@ def update_readme(root: Path) -> bool:
 
 
 if __name__ == "__main__":
-    print("README.md updated" if update_readme(Path(__file__).resolve().parents[2]) else "README.md already current")
+    repo = Path(__file__).resolve().parents[2]
+    for name, update in (("Pulumi.yaml", update_pulumi_yaml), ("README.md", update_readme)):
+        print(f"{name} updated" if update(repo) else f"{name} already current")

@@ -18,7 +18,9 @@ from handlers.telemetry import instrument, logger
 @instrument(service="log-shipping")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     spec = parse_bootstrap_input(event)
-    endpoint = os.environ["OPENSEARCH_ENDPOINT"].rstrip("/")
+    endpoint = (spec.endpoint or os.environ.get("OPENSEARCH_ENDPOINT", "")).rstrip("/")
+    if not endpoint:
+        raise ValueError("invalid bootstrap input: no endpoint in the input and OPENSEARCH_ENDPOINT is not set")
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     client = build_client(endpoint, region, default_credentials(), timeout_seconds=30.0, compress=False)
     try:

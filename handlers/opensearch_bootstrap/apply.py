@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any, Callable, Protocol
 
 from handlers.opensearch_bootstrap.inputs import BootstrapInput
-from handlers.opensearch_bootstrap.templates import (ism_policies, log_index_template, trace_index_template,
-                                                     writer_role, writer_role_mapping)
+from handlers.opensearch_bootstrap.templates import (ism_policies, log_index_template, reader_role,
+                                                     reader_role_mapping, trace_index_template, writer_role,
+                                                     writer_role_mapping)
 
 ISM_POLICIES = "/_plugins/_ism/policies/"
 SECURITY_API = "/_plugins/_security/api/"
@@ -32,10 +33,13 @@ def apply_bootstrap(spec: BootstrapInput, api: ClusterApi) -> dict[str, Any]:
     for policy_id, body in ism_policies(spec).items():
         summary["ism_policies"][policy_id] = _apply_ism_policy(api, policy_id, body)
     summary["existing_indices_attached"] = _attach_existing_indices(api, spec)
-    role = spec.writer_role_name
-    summary["security"][f"role/{role}"] = _apply_security(api, f"roles/{role}", writer_role(spec), _normalise_role)
-    summary["security"][f"rolesmapping/{role}"] = _apply_security(
-        api, f"rolesmapping/{role}", writer_role_mapping(spec), _normalise_mapping)
+    grants = [(spec.writer_role_name, writer_role(spec), writer_role_mapping(spec))]
+    if spec.reader_role_arns:
+        grants.append((spec.reader_role_name, reader_role(spec), reader_role_mapping(spec)))
+    for role, permissions, mapping in grants:
+        summary["security"][f"role/{role}"] = _apply_security(api, f"roles/{role}", permissions, _normalise_role)
+        summary["security"][f"rolesmapping/{role}"] = _apply_security(
+            api, f"rolesmapping/{role}", mapping, _normalise_mapping)
     summary["changed"] = any(state != "unchanged" for group in ("index_templates", "ism_policies", "security")
                              for state in summary[group].values())
     return summary
@@ -118,6 +122,8 @@ def _normalise_role(role: dict[str, Any]) -> Any:
         "cluster_permissions": sorted(role.get("cluster_permissions", [])),
         "index_permissions": sorted((sorted(p.get("index_patterns", [])), sorted(p.get("allowed_actions", [])))
                                     for p in role.get("index_permissions", [])),
+        "tenant_permissions": sorted((sorted(p.get("tenant_patterns", [])), sorted(p.get("allowed_actions", [])))
+                                     for p in role.get("tenant_permissions", [])),
     }
 
 

@@ -13,6 +13,7 @@ _INDEX_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _INTERVAL = re.compile(r"^(-1|\d+(ms|s|m|h))$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:(iam|sts)::\d{12}:(role|assumed-role)/.+$")
 _STACK = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
+_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,18 @@ class BootstrapInput:
     number_of_replicas: int = 0
     refresh_interval: str = "30s"
     role_name: str = ""
+    #: The domain endpoint. It travels in the input because the bootstrap function exists before the
+    #: domain (its role is the domain's master user); empty means OPENSEARCH_ENDPOINT.
+    endpoint: str = ""
+    reader_role_arns: tuple[str, ...] = ()
 
     @property
     def writer_role_name(self) -> str:
         return self.role_name or f"platform-{self.stack}-log-writer"
+
+    @property
+    def reader_role_name(self) -> str:
+        return f"platform-{self.stack}-log-reader"
 
     @property
     def log_index_pattern(self) -> str:
@@ -43,6 +52,7 @@ class BootstrapInput:
     def as_json(self) -> dict[str, Any]:
         document = asdict(self)
         document["writer_role_arns"] = list(self.writer_role_arns)
+        document["reader_role_arns"] = list(self.reader_role_arns)
         document["role_name"] = self.writer_role_name
         return document
 
@@ -50,11 +60,12 @@ class BootstrapInput:
 def build_bootstrap_input(*, stack: str, log_index_prefix: str, trace_index_prefix: str, log_retention_days: int,
                           trace_retention_days: int, writer_role_arns: Sequence[str], number_of_shards: int = 1,
                           number_of_replicas: int = 0, refresh_interval: str = "30s",
-                          role_name: str | None = None) -> dict[str, Any]:
+                          role_name: str | None = None, endpoint: str = "",
+                          reader_role_arns: Sequence[str] = ()) -> dict[str, Any]:
     """The JSON object for ``aws.lambda_.Invocation(input=json.dumps(...))``; raises on bad values."""
     candidate = BootstrapInput(stack, log_index_prefix, trace_index_prefix, log_retention_days, trace_retention_days,
                                tuple(writer_role_arns), number_of_shards, number_of_replicas, refresh_interval,
-                               role_name or "")
+                               role_name or "", endpoint, tuple(reader_role_arns))
     _raise_if_invalid(candidate)
     return candidate.as_json()
 
@@ -71,13 +82,16 @@ def parse_bootstrap_input(event: Mapping[str, Any]) -> BootstrapInput:
     if problems:
         raise ValueError("invalid bootstrap input: " + "; ".join(problems))
     arns = event["writer_role_arns"]
+    readers = event.get("reader_role_arns", [])
     candidate = BootstrapInput(
         stack=event["stack"], log_index_prefix=event["log_index_prefix"],
         trace_index_prefix=event["trace_index_prefix"], log_retention_days=event["log_retention_days"],
         trace_retention_days=event["trace_retention_days"],
         writer_role_arns=tuple(arns) if isinstance(arns, (list, tuple)) else arns,
         number_of_shards=event.get("number_of_shards", 1), number_of_replicas=event.get("number_of_replicas", 0),
-        refresh_interval=event.get("refresh_interval", "30s"), role_name=event.get("role_name") or "")
+        refresh_interval=event.get("refresh_interval", "30s"), role_name=event.get("role_name") or "",
+        endpoint=event.get("endpoint", ""),
+        reader_role_arns=tuple(readers) if isinstance(readers, (list, tuple)) else readers)
     _raise_if_invalid(candidate)
     return candidate
 
@@ -118,6 +132,14 @@ def _problems(value: BootstrapInput) -> list[str]:
     else:
         problems.extend(f"writer_role_arns entry {arn!r} is not an IAM role ARN"
                         for arn in arns if not isinstance(arn, str) or not _ROLE_ARN.match(arn))
+    readers = value.reader_role_arns
+    if not isinstance(readers, tuple):
+        problems.append("reader_role_arns must be a list of IAM role ARNs")
+    else:
+        problems.extend(f"reader_role_arns entry {arn!r} is not an IAM role ARN"
+                        for arn in readers if not isinstance(arn, str) or not _ROLE_ARN.match(arn))
+    if not isinstance(value.endpoint, str) or (value.endpoint and not _ENDPOINT.match(value.endpoint)):
+        problems.append(f"endpoint {value.endpoint!r} must be an http(s) URL without a path")
     if not isinstance(value.role_name, str):
         problems.append("role_name must be a string")
     return problems

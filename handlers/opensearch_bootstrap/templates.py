@@ -150,3 +150,20 @@ def writer_role(spec: BootstrapInput) -> dict[str, Any]:
 
 def writer_role_mapping(spec: BootstrapInput) -> dict[str, Any]:
     return {"backend_roles": sorted(spec.writer_role_arns), "hosts": [], "users": []}
+
+
+def reader_role(spec: BootstrapInput) -> dict[str, Any]:
+    """Read-only access to the two index families, for people searching logs and traces."""
+    return {
+        "description": f"platform {spec.stack}: search logs and spans",
+        "cluster_permissions": ["cluster_composite_ops_ro"],
+        "index_permissions": [{
+            "index_patterns": [spec.log_index_pattern, spec.trace_index_pattern],
+            "allowed_actions": ["read", "indices:admin/mappings/get", "indices:admin/resolve/index"],
+        }],
+        "tenant_permissions": [{"tenant_patterns": ["global_tenant"], "allowed_actions": ["kibana_all_read"]}],
+    }
+
+
+def reader_role_mapping(spec: BootstrapInput) -> dict[str, Any]:
+    return {"backend_roles": sorted(spec.reader_role_arns), "hosts": [], "users": []}

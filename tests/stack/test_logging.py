@@ -71,6 +71,8 @@ def test_domain_is_hardened_in_both_environments(result):
 def test_bootstrap_runs_at_deploy_with_the_shipper_role_and_retention(result):
     invocation = result.of_type("aws:lambda/invocation:Invocation")[0].inputs
     payload = json.loads(invocation["input"])
+    domain = result.of_type(DOMAIN)[0]
+    assert payload["endpoint"] == f"https://{domain.outputs['endpoint']}"
     assert payload["writer_role_arns"] == [f"arn:aws:iam::123456789012:role/platform-{result.stack}-log-shipping-shipper"]
     expected = {"dev": (7, 0), "prod": (30, 1)}[result.stack]
     assert (payload["log_retention_days"], payload["number_of_replicas"]) == expected

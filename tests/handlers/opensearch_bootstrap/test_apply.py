@@ -131,3 +131,25 @@ def test_invalid_input_fails_the_deployment(cluster: FakeCluster) -> None:
     with pytest.raises(ValueError):
         app.handler({**EVENT, "log_retention_days": "forever"}, Context())
     assert cluster.requests == []
+
+
+def test_endpoint_comes_from_the_input_when_the_function_has_none(cluster: FakeCluster,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENSEARCH_ENDPOINT")
+    summary = app.handler({**EVENT, "endpoint": cluster.url}, Context())
+    assert summary["changed"] is True and cluster.templates
+    with pytest.raises(ValueError, match="no endpoint"):
+        app.handler(dict(EVENT), Context())
+
+
+def test_reader_roles_get_read_only_access_to_both_index_families(cluster: FakeCluster) -> None:
+    reader = "arn:aws:iam::123456789012:role/analyst"
+    summary = app.handler({**EVENT, "reader_role_arns": [reader]}, Context())
+    assert summary["security"]["role/platform-dev-log-reader"] == "created"
+    role = cluster.roles["platform-dev-log-reader"]
+    assert role["index_permissions"][0]["index_patterns"] == ["logs-dev-*", "otel-v1-apm-span-dev-*"]
+    assert "read" in role["index_permissions"][0]["allowed_actions"]
+    assert not [a for a in role["index_permissions"][0]["allowed_actions"] if "write" in a]
+    assert cluster.mappings["platform-dev-log-reader"]["backend_roles"] == [reader]
+    again = app.handler({**EVENT, "reader_role_arns": [reader]}, Context())
+    assert again["changed"] is False

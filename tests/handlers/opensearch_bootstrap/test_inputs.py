@@ -21,7 +21,8 @@ def test_builder_produces_the_documented_json_with_defaults() -> None:
     assert build_bootstrap_input(**valid()) == {
         "stack": "dev", "log_index_prefix": "logs-dev", "trace_index_prefix": "otel-v1-apm-span-dev",
         "log_retention_days": 14, "trace_retention_days": 7, "writer_role_arns": [ROLE], "number_of_shards": 1,
-        "number_of_replicas": 0, "refresh_interval": "30s", "role_name": "platform-dev-log-writer"}
+        "number_of_replicas": 0, "refresh_interval": "30s", "role_name": "platform-dev-log-writer",
+        "endpoint": "", "reader_role_arns": []}
 
 
 def test_builder_output_round_trips_through_the_handlers_parser() -> None:
@@ -57,3 +58,13 @@ def test_parser_rejects_unknown_and_missing_keys() -> None:
 def test_booleans_are_not_accepted_as_numbers() -> None:
     with pytest.raises(ValueError, match="number_of_shards"):
         build_bootstrap_input(**valid(number_of_shards=True))
+
+
+def test_endpoint_and_reader_roles_are_validated() -> None:
+    with pytest.raises(ValueError) as info:
+        build_bootstrap_input(**valid(endpoint="ftp://domain/x", reader_role_arns=["not-an-arn"]))
+    assert "endpoint 'ftp://domain/x'" in str(info.value)
+    assert "reader_role_arns entry 'not-an-arn'" in str(info.value)
+    built = build_bootstrap_input(**valid(endpoint="https://search-x.us-east-1.es.amazonaws.com",
+                                          reader_role_arns=[ROLE]))
+    assert parse_bootstrap_input(json.loads(json.dumps(built))).as_json() == built

@@ -90,6 +90,7 @@ def test_other_namespaces_are_not_validated_here():
     (config(opensearchAvailabilityZones="3", opensearchInstanceCount="4"), "platform:opensearchInstanceCount",
      "a multiple of opensearchAvailabilityZones (3)"),
     (config(opensearchReplicas="1"), "platform:opensearchReplicas", "at most opensearchInstanceCount - 1 (0)"),
+    (config(opensearchEngineVersion="OpenSearch_2.11"), "platform:opensearchEngineVersion", "OpenSearch_2.12 or later"),
     (config(opensearchInstanceType="t3.small.search"), "platform:opensearchInstanceType",
      "supports encryption at rest"),
     (config(apiThrottleRateLimit="100", apiThrottleBurstLimit="10"), "platform:apiThrottleBurstLimit",
