@@ -35,7 +35,7 @@ def synthetic(count: int) -> None:
                 routes=[Route("POST", "/items"), Route("GET", "/items"), Route("GET", "/items/{item_id}")]))
         platform.finish()
 
-    result = run_program("dev", program, config)
+    result = run_program("dev", program, config, reclaim=False)  # as the CLI: the process exits next
     print(json.dumps({"resources": len(result.resources)}))
 
 
@@ -61,11 +61,15 @@ def main() -> None:
         runs = [timed([__file__, "--synthetic", str(size)]) for _ in range(args.runs)]
         resources = json.loads(runs[0][1])["resources"]
         rows.append((f"synthetic, {size} HttpServices", resources, statistics.median(t for t, _ in runs)))
-    print(f"| stack | resources | median seconds ({args.runs} runs, fresh process each) | seconds per service |")
+    print(f"| stack | resources | median seconds ({args.runs} runs, fresh process each) | "
+          f"marginal seconds per service since the previous row |")
     print("| --- | --- | --- | --- |")
-    for name, resources, seconds in rows:
-        per = f"{seconds / int(name.split(', ')[1].split()[0]):.3f}" if resources else ""
-        print(f"| {name} | {resources or ''} | {seconds:.2f} | {per} |")
+    previous: tuple[int, float] | None = None
+    for (name, resources, seconds), size in zip(rows, (None, *SIZES)):
+        marginal = f"{(seconds - previous[1]) / (size - previous[0]):.3f}" if previous and size else ""
+        print(f"| {name} | {resources or ''} | {seconds:.2f} | {marginal} |")
+        if size:
+            previous = (size, seconds)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides[key if ":" in key else f"platform:{key}"] = value
     logging.getLogger().setLevel(logging.ERROR)
     try:
-        result = run_stack(args.stack, overrides=overrides)
+        result = run_stack(args.stack, overrides=overrides, reclaim=False)
     except (SettingsError, StackConfigError) as error:
         print(error, file=sys.stderr)
         return 2

@@ -49,21 +49,22 @@ class PreviewResult:
 
 
 def run_stack(stack: str, *, root: Path = REPO_ROOT, overrides: dict[str, str] | None = None,
-              monitor: RecordingMonitor | None = None) -> PreviewResult:
+              monitor: RecordingMonitor | None = None, reclaim: bool = True) -> PreviewResult:
     """`overrides` are fully-qualified keys merged over the stack file, as `pulumi config set` would."""
     config, notes = load_stack_config(root, stack)
     config.update(overrides or {})
     result = run_program(stack, lambda: runpy.run_path(str(root / "__main__.py"), run_name="__main__"), config,
-                         monitor=monitor)
+                         monitor=monitor, reclaim=reclaim)
     result.notes[:0] = notes
     return result
 
 
 def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
-                monitor: RecordingMonitor | None = None) -> PreviewResult:
+                monitor: RecordingMonitor | None = None, reclaim: bool = True) -> PreviewResult:
     """Runs any program callable under the platform mocks; component tests use it directly.
 
-    Pass a `monitor` to inspect what was registered even when the program raises.
+    Pass a `monitor` to inspect what was registered even when the program raises, and
+    `reclaim=False` from a command that exits right after, to skip reclaiming the run's memory.
     """
     secret_keys = [f"{PROJECT}:{name}" for name, key in KEYS_BY_NAME.items() if key.secret]
     monitor = monitor or RecordingMonitor(PlatformMocks(config.get("aws:region", "us-east-1")))
@@ -79,7 +80,7 @@ def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
         exported = runtime_settings.get_root_resource().outputs  # type: ignore[union-attr]
         return _resolve_outputs(exported, outputs)
 
-    with _lean_sdk():
+    with _lean_sdk(reclaim):
         _sync_await(run_pulumi_func(run))
     return PreviewResult(stack=stack, resources=list(monitor.registrations), outputs=outputs,
                          notes=list(engine_log.warnings))
@@ -93,15 +94,16 @@ async def _resolve_outputs(exported: dict[str, Any], into: dict[str, Any]) -> No
 
 
 @contextlib.contextmanager
-def _lean_sdk() -> Iterator[None]:
+def _lean_sdk(reclaim: bool) -> Iterator[None]:
     """Keeps a large offline run linear.
 
     The SDK creates several futures per output property of every resource. With thousands of
     resources alive, the cyclic garbage collector rescans them over and over, which made a
     100-service preview 2.5x slower and its cost grow faster than the stack (see
     benchmarks/README.md). Nothing is freed by those scans while the program runs, so collection
-    is paused for the run and done once at the end. Debug logs and source positions, which only
-    the real engine consumes, are skipped too.
+    is paused for the run and done once at the end, or, when the process is about to exit
+    (`reclaim=False`), skipped by freezing what the run left behind. Debug logs and source
+    positions, which only the real engine consumes, are skipped too.
     """
     saved = (pulumi.log.debug, runtime_resource._get_stack_trace)
     was_enabled = gc.isenabled()
@@ -112,9 +114,12 @@ def _lean_sdk() -> Iterator[None]:
         yield
     finally:
         pulumi.log.debug, runtime_resource._get_stack_trace = saved  # type: ignore[assignment]
+        if reclaim:
+            gc.collect()
+        else:
+            gc.freeze()
         if was_enabled:
             gc.enable()
-        gc.collect()
 
 
 class _EngineLog(logging.Handler):
