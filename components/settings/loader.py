@@ -74,7 +74,7 @@ def load_settings(stack: str, config: Mapping[str, Any]) -> Settings:
 def _close_matches(name: str) -> str:
     import difflib
     near = difflib.get_close_matches(name, KEYS_BY_NAME, n=1)
-    return f"did you mean {PROJECT}:{near[0]}?" if near else f"see the config schema in Pulumi.yaml"
+    return f"did you mean {PROJECT}:{near[0]}?" if near else "see the config schema in Pulumi.yaml"
 
 
 def _cross_key_problems(v: dict[str, Any]) -> list[Problem]:

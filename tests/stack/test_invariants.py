@@ -98,7 +98,7 @@ def test_prod_thresholds_and_protections_differ_from_dev_as_configured():
     assert (rule["dev"]["fixedRate"], rule["prod"]["fixedRate"]) == (1.0, 0.05)
 
     def error_rate_critical(result):
-        alarm = result.named(f"orders-api-lambda-api-errors-critical")
+        alarm = result.named("orders-api-lambda-api-errors-critical")
         return alarm.inputs["threshold"]
     assert error_rate_critical(dev) == dev_settings.alarms.lambda_error_rate_pct.critical == 5.0
     assert error_rate_critical(prod) == prod_settings.alarms.lambda_error_rate_pct.critical == 2.0
