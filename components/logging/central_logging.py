@@ -54,9 +54,10 @@ class CentralLogging(pulumi.ComponentResource):
             f"{name}-failed", name=self.failure_queue_name, kms_master_key_id=core.key.arn,
             message_retention_seconds=FAILURE_RETENTION_SECONDS, tags=self.tags, opts=child)
         self.stream: aws.kinesis.Stream | None = None
+        self.stream_name = namer.physical(plan.LOGGING_SERVICE, "stream", "kinesis_stream")
         if settings.shipping.path == "kinesis":
             self.stream = aws.kinesis.Stream(
-                f"{name}-stream", name=namer.physical(plan.LOGGING_SERVICE, "stream", "kinesis_stream"),
+                f"{name}-stream", name=self.stream_name,
                 shard_count=settings.shipping.kinesis_shard_count, retention_period=STREAM_RETENTION_HOURS,
                 encryption_type="KMS", kms_key_id=core.key.arn, tags=self.tags, opts=child)
 
@@ -210,8 +211,6 @@ class CentralLogging(pulumi.ComponentResource):
         """What the subscriptions point at; see README "Delivery guarantees" for what each path promises."""
         ctx, namer = self.core.account, self.core.namer
         child = pulumi.ResourceOptions(parent=self)
-        failure = lambda: aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(  # noqa: E731
-            destination_arn=self.failure_queue.arn)
         if self.stream is None:
             aws.lambda_.FunctionEventInvokeConfig(
                 f"{name}-shipper-async", function_name=self.shipper.function.name,
@@ -232,13 +231,17 @@ class CentralLogging(pulumi.ComponentResource):
             starting_position="TRIM_HORIZON", batch_size=STREAM_BATCH_SIZE, maximum_batching_window_in_seconds=5,
             bisect_batch_on_function_error=True, function_response_types=["ReportBatchItemFailures"],
             maximum_retry_attempts=STREAM_RETRIES, maximum_record_age_in_seconds=STREAM_RETENTION_HOURS * 3600 - 3600,
-            destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(on_failure=failure()),
+            destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
+                on_failure=aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(
+                    destination_arn=self.failure_queue.arn)),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.shipper]))
         role = aws.iam.Role(
             f"{name}-logs-to-stream", name=namer.physical(plan.LOGGING_SERVICE, "logs-to-stream", "iam_role"),
             assume_role_policy=plan.logs_assume_role_policy(ctx, namer.log_group_prefix), tags=self.tags, opts=child)
-        policy = aws.iam.RolePolicy(f"{name}-logs-to-stream-policy", role=role.id,
-                                    policy=self.stream.arn.apply(plan.logs_to_kinesis_role_policy), opts=child)
+        policy = aws.iam.RolePolicy(
+            f"{name}-logs-to-stream-policy", role=role.id,
+            policy=pulumi.Output.all(self.stream.arn, self.core.key.arn).apply(
+                lambda arns: plan.logs_to_kinesis_role_policy(ctx, arns[0], arns[1])), opts=child)
         self.destination_arn = self.stream.arn
         self.subscription_role_arn = role.arn
         return [policy]
@@ -261,8 +264,7 @@ class CentralLogging(pulumi.ComponentResource):
             # The console page of the domain, not the Dashboards endpoint: the endpoint holds a random id,
             # and dashboard bodies must be known before deploy to equal the committed ones.
             dashboards_url=plan.domain_console_url(settings.region, self.domain_name))
-        stream_ref = KinesisRef(stream_name=namer.physical(plan.LOGGING_SERVICE, "stream", "kinesis_stream"),
-                                part="logs") if self.stream is not None else None
+        stream_ref = KinesisRef(stream_name=self.stream_name, part="logs") if self.stream is not None else None
         self.shipping_ref = LogShippingRef(function=self.shipper.ref, dead_letter_bucket=self.bucket_name,
                                            metrics_namespace=namer.metrics_namespace(), kinesis=stream_ref)
         # The shipper's Lambda alarms were already emitted by its ObservedFunction.

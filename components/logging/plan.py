@@ -105,10 +105,13 @@ def deny_insecure_transport(bucket_arn: str) -> str:
     }])
 
 
-def logs_to_kinesis_role_policy(stream_arn: str) -> str:
-    return iam.document([{"Sid": "PutLogRecords", "Effect": "Allow", "Action": ["kinesis:PutRecord",
-                                                                                "kinesis:PutRecords"],
-                          "Resource": stream_arn}])
+def logs_to_kinesis_role_policy(ctx: iam.AccountContext, stream_arn: str, key_arn: str) -> str:
+    """CloudWatch Logs writes to the encrypted stream, so it needs the stack key through Kinesis."""
+    return iam.document([
+        {"Sid": "PutLogRecords", "Effect": "Allow", "Action": ["kinesis:PutRecord", "kinesis:PutRecords"],
+         "Resource": stream_arn},
+        iam.use_key_via(ctx, key_arn, ["kinesis"], actions=("kms:GenerateDataKey",)),
+    ])
 
 
 def logs_assume_role_policy(ctx: iam.AccountContext, log_group_prefix: str) -> str:

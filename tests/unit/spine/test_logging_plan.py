@@ -45,3 +45,13 @@ def test_dead_letter_bucket_rejects_plain_http_and_is_account_unique():
     policy = json.loads(plan.deny_insecure_transport("arn:aws:s3:::b"))
     assert policy["Statement"][0]["Effect"] == "Deny"
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_logs_may_write_to_the_encrypted_stream_and_nothing_else():
+    policy = json.loads(plan.logs_to_kinesis_role_policy(CTX, "arn:aws:kinesis:eu-west-1:111122223333:stream/s",
+                                                          "arn:aws:kms:eu-west-1:111122223333:key/k"))
+    put, key = policy["Statement"]
+    assert put["Action"] == ["kinesis:PutRecord", "kinesis:PutRecords"]
+    assert put["Resource"] == "arn:aws:kinesis:eu-west-1:111122223333:stream/s"
+    assert key["Action"] == ["kms:GenerateDataKey"]
+    assert key["Condition"] == {"StringEquals": {"kms:ViaService": ["kinesis.eu-west-1.amazonaws.com"]}}
