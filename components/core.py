@@ -113,6 +113,9 @@ class PlatformCore(pulumi.ComponentResource):
         return aws.apigateway.Account(f"{name}-apigw-account", cloudwatch_role_arn=role.arn,
                                       opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]))
 
+    def tags_for(self, service: str) -> dict[str, str]:
+        return platform_tags(self.settings, service)
+
     def trace(self, service_name: str) -> None:
         """Adds an X-Ray node name (a function, or `<api>/<stage>`) to the stack's group."""
         self.traced_services.append(service_name)

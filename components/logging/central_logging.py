@@ -40,7 +40,7 @@ class CentralLogging(pulumi.ComponentResource):
         super().__init__("platform:logging:CentralLogging", name, None, opts)
         self.core = core
         settings, namer, ctx = core.settings, core.namer, core.account
-        self.tags = {**core.tags, "platform:service": plan.LOGGING_SERVICE}
+        self.tags = core.tags_for(plan.LOGGING_SERVICE)
         child = pulumi.ResourceOptions(parent=self)
         protect = settings.protection.deletion_protection
         self.domain_name = plan.domain_name(namer)
@@ -173,7 +173,7 @@ class CentralLogging(pulumi.ComponentResource):
                                                              enabled=True)
                 for log_type, group in self.domain_log_groups.items()],
             software_update_options=aws.opensearch.DomainSoftwareUpdateOptionsArgs(auto_software_update_enabled=True),
-            tags={**self.tags, "platform:service": plan.OPENSEARCH_SERVICE},
+            tags=self.core.tags_for(plan.OPENSEARCH_SERVICE),
             opts=pulumi.ResourceOptions(parent=self, protect=protect,
                                         depends_on=[self.domain_logs_policy, self.bootstrap.role]),
         )
@@ -279,7 +279,7 @@ class CentralLogging(pulumi.ComponentResource):
                           tags=self.tags, parent=self, logical_prefix=name)
         domain = emit_alarms(opensearch_alarms(self.opensearch_ref), namer=namer, ctx=ctx,
                              service=plan.OPENSEARCH_SERVICE, topics=self.core.alarm_topics,
-                             tags={**self.tags, "platform:service": plan.OPENSEARCH_SERVICE}, parent=self,
+                             tags=self.core.tags_for(plan.OPENSEARCH_SERVICE), parent=self,
                              logical_prefix=f"{name}-domain")
         parts = [self.shipper.alarms, self.bootstrap.alarms, own, domain]
         return EmittedAlarms(names=[n for p in parts for n in p.names], arns=[a for p in parts for a in p.arns],

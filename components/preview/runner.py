@@ -45,7 +45,9 @@ class PreviewResult:
         return matches[0]
 
     def inventory(self) -> list[dict[str, Any]]:
-        return [r.as_inventory() for r in self.resources]
+        """Sorted by name and type: the engine registers resources in whatever order their inputs
+        resolve, and an inventory that reorders itself between runs would make every diff noisy."""
+        return [r.as_inventory() for r in sorted(self.resources, key=lambda r: (r.name, r.type))]
 
 
 def run_stack(stack: str, *, root: Path = REPO_ROOT, overrides: dict[str, str] | None = None,

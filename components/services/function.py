@@ -50,7 +50,7 @@ class ObservedFunction(pulumi.ComponentResource):
         super().__init__("platform:lambda:ObservedFunction", name, None, opts)
         settings, namer = core.settings, core.namer
         child = pulumi.ResourceOptions(parent=self)
-        tags = {**core.tags, "platform:service": spec.service}
+        tags = core.tags_for(spec.service)
         self.function_name = namer.physical(spec.service, spec.part, "lambda")
         self.log_group_name = namer.log_group(spec.service, f"lambda-{spec.part}")
         self.timeout_seconds = spec.timeout_seconds or settings.lambda_.timeout_seconds

@@ -56,7 +56,7 @@ class HttpService(pulumi.ComponentResource):
         settings, namer = core.settings, core.namer
         child = pulumi.ResourceOptions(parent=self)
         self.service = service
-        tags = {**core.tags, "platform:service": service}
+        tags = core.tags_for(service)
 
         self.table: aws.dynamodb.Table | None = None
         statements: list[pulumi.Input[dict]] = []

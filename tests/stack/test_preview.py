@@ -44,6 +44,7 @@ def test_dashboard_files_are_the_deployed_body(stack):
 def test_inventory_has_type_name_parent_and_camel_case_inputs():
     inventory = stack_result("dev").inventory()
     assert all(set(entry) == {"type", "name", "parent", "inputs"} for entry in inventory)
+    assert [(e["name"], e["type"]) for e in inventory] == sorted((e["name"], e["type"]) for e in inventory)
     fn = next(e for e in inventory if e["name"] == "orders-api-function")
     assert fn["parent"] == "orders-api"
     assert "reservedConcurrentExecutions" in fn["inputs"] and "reserved_concurrent_executions" not in fn["inputs"]
