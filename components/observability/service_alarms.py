@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any
 
 from components.observability.apigateway.alarms import rest_api_alarms
 from components.observability.dynamodb.alarms import table_alarms
@@ -21,25 +24,26 @@ class DuplicateAlarmKeyError(ValueError):
     """Two resources of a service produce the same alarm key (same ``part``)."""
 
 
+# Each factory takes its own ref type; the table pairs it with the view field holding those refs.
+RefsOfKind = Callable[[ServiceView], Sequence[Any]]
+KindFactory = Callable[[Any, AlarmThresholds], list[AlarmSpec]]
+
+# In the fixed kind order the alarm list (and so the emitted resources and the health rule) follows.
+_KIND_FACTORIES: tuple[tuple[RefsOfKind, KindFactory], ...] = (
+    (attrgetter("lambdas"), lambda_alarms),
+    (attrgetter("apis"), rest_api_alarms),
+    (attrgetter("tables"), table_alarms),
+    (attrgetter("streams"), stream_alarms),
+    (attrgetter("queues"), queue_alarms),
+    (attrgetter("topics"), topic_alarms),
+    (attrgetter("state_machines"), state_machine_alarms),
+    (attrgetter("rules"), rule_alarms),
+)
+
+
 def service_alarms(view: ServiceView, thresholds: AlarmThresholds) -> list[AlarmSpec]:
     """Alarms for every resource of a service, in a fixed kind order; keys are checked unique."""
-    specs: list[AlarmSpec] = []
-    for fn in view.lambdas:
-        specs += lambda_alarms(fn, thresholds)
-    for api in view.apis:
-        specs += rest_api_alarms(api, thresholds)
-    for table in view.tables:
-        specs += table_alarms(table, thresholds)
-    for stream in view.streams:
-        specs += stream_alarms(stream, thresholds)
-    for queue in view.queues:
-        specs += queue_alarms(queue, thresholds)
-    for topic in view.topics:
-        specs += topic_alarms(topic, thresholds)
-    for machine in view.state_machines:
-        specs += state_machine_alarms(machine, thresholds)
-    for rule in view.rules:
-        specs += rule_alarms(rule, thresholds)
+    specs = [spec for refs_of, factory in _KIND_FACTORIES for ref in refs_of(view) for spec in factory(ref, thresholds)]
     ensure_unique_keys(specs, view.service)
     return specs
 

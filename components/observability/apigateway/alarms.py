@@ -6,9 +6,9 @@ requests per period), and p99 Latency in ms.
 
 from __future__ import annotations
 
-from components.observability._factory import GTE, NOT_BREACHING, alarm_key, fmt, metric, per_severity
-from components.observability.descriptions import alarm_description, logs_insights_hint
-from components.observability.model import AlarmSpec, MetricQuery, Severity, SeverityThresholds
+from components.observability._factory import fmt, metric, profile_window, severity_alarms
+from components.observability.descriptions import logs_insights_hint
+from components.observability.model import AlarmSpec, MetricQuery, SeverityThresholds
 from components.observability.refs import RestApiRef
 from components.observability.thresholds import AlarmThresholds
 
@@ -34,6 +34,7 @@ def _rate_alarms(
     api: RestApiRef, t: AlarmThresholds, metric_name: str, thresholds: SeverityThresholds, check_first: str
 ) -> list[AlarmSpec]:
     dims = api_dimensions(api)
+    kind = metric_name[:3]
     error_id = "server_errors" if metric_name == "5XXError" else "client_errors"
     queries = (
         MetricQuery(id="requests", metric=metric(NAMESPACE, "Count", dims, "Sum", t.period_seconds)),
@@ -41,32 +42,23 @@ def _rate_alarms(
         MetricQuery(
             id="error_rate",
             expression=rate_expression(error_id, t.min_invocations),
-            label=f"{metric_name[:3]} rate (%)",
+            label=f"{kind} rate (%)",
             return_data=True,
         ),
     )
-    kind = metric_name[:3].lower()
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("api", api.key_part, kind, severity.value),
-            severity=severity,
-            summary=f"{api.api_name}/{api.stage_name}: {metric_name[:3]} rate >= {fmt(value)}%",
-            description=alarm_description(
-                f"{fmt(value)}% or more of requests to {api.api_name} stage {api.stage_name} returned "
-                f"{metric_name[:3]} in {t.datapoints_to_alarm} of {t.evaluation_periods} periods "
-                f"(only when >= {t.min_invocations} requests per period).",
-                check_first,
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            queries=queries,
-        )
-
-    return per_severity(thresholds, build)
+    return severity_alarms(
+        thresholds,
+        ("api", api.key_part, kind.lower()),
+        window=profile_window(t),
+        summary=lambda value: f"{api.api_name}/{api.stage_name}: {kind} rate >= {fmt(value)}%",
+        meaning=lambda value: (
+            f"{fmt(value)}% or more of requests to {api.api_name} stage {api.stage_name} returned "
+            f"{kind} in {t.datapoints_to_alarm} of {t.evaluation_periods} periods "
+            f"(only when >= {t.min_invocations} requests per period)."
+        ),
+        check_first=check_first,
+        queries=queries,
+    )
 
 
 def server_error_alarms(api: RestApiRef, t: AlarmThresholds) -> list[AlarmSpec]:
@@ -86,27 +78,16 @@ def client_error_alarms(api: RestApiRef, t: AlarmThresholds) -> list[AlarmSpec]:
 
 
 def latency_alarms(api: RestApiRef, t: AlarmThresholds) -> list[AlarmSpec]:
-    stat = metric(NAMESPACE, "Latency", api_dimensions(api), "p99", t.period_seconds)
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("api", api.key_part, "latency", severity.value),
-            severity=severity,
-            summary=f"{api.api_name}/{api.stage_name}: p99 latency >= {fmt(value)} ms",
-            description=alarm_description(
-                f"p99 Latency of {api.api_name} stage {api.stage_name} is at least {fmt(value)} ms.",
-                "Latency against IntegrationLatency on the dashboard (the gap is API Gateway itself), "
-                "then the integration Lambda p99 duration and the X-Ray trace map.",
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            metric=stat,
-        )
-
-    return per_severity(t.api_latency_p99_ms, build)
+    return severity_alarms(
+        t.api_latency_p99_ms,
+        ("api", api.key_part, "latency"),
+        window=profile_window(t),
+        summary=lambda value: f"{api.api_name}/{api.stage_name}: p99 latency >= {fmt(value)} ms",
+        meaning=lambda value: f"p99 Latency of {api.api_name} stage {api.stage_name} is at least {fmt(value)} ms.",
+        check_first="Latency against IntegrationLatency on the dashboard (the gap is API Gateway itself), "
+        "then the integration Lambda p99 duration and the X-Ray trace map.",
+        metric=metric(NAMESPACE, "Latency", api_dimensions(api), "p99", t.period_seconds),
+    )
 
 
 def rest_api_alarms(api: RestApiRef, t: AlarmThresholds) -> list[AlarmSpec]:

@@ -14,9 +14,9 @@ wide), so it cannot be attributed to one service.
 
 from __future__ import annotations
 
-from components.observability._factory import GTE, NOT_BREACHING, alarm_key, fmt, metric, per_severity
-from components.observability.descriptions import ERRORS_QUERY, alarm_description
-from components.observability.model import MAX_METRICS_PER_ALARM, AlarmSpec, MetricQuery, Severity
+from components.observability._factory import fmt, metric, profile_window, severity_alarms
+from components.observability.descriptions import ERRORS_QUERY
+from components.observability.model import MAX_METRICS_PER_ALARM, AlarmSpec, MetricQuery
 from components.observability.refs import TableRef
 from components.observability.thresholds import AlarmThresholds
 
@@ -73,53 +73,35 @@ def system_error_queries(table: TableRef, period: int) -> tuple[MetricQuery, ...
 
 
 def throttle_alarms(table: TableRef, t: AlarmThresholds) -> list[AlarmSpec]:
-    queries = throttle_queries(table, t.period_seconds)
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("dynamodb", table.key_part, "throttles", severity.value),
-            severity=severity,
-            summary=f"{table.table_name}: >= {fmt(value)} throttle events per {t.period_seconds}s",
-            description=alarm_description(
-                f"Reads or writes on {table.table_name} (or its indexes) exceeded capacity; the SDK retries, "
-                "so callers slow down before they fail.",
-                "consumed vs provisioned capacity on the dashboard (on-demand tables throttle on sudden "
-                "2x peaks or hot partition keys), then CloudWatch Contributor Insights for hot keys.",
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            queries=queries,
-        )
-
-    return per_severity(t.dynamodb_throttles, build)
+    return severity_alarms(
+        t.dynamodb_throttles,
+        ("dynamodb", table.key_part, "throttles"),
+        window=profile_window(t),
+        summary=lambda value: f"{table.table_name}: >= {fmt(value)} throttle events per {t.period_seconds}s",
+        meaning=lambda _: (
+            f"Reads or writes on {table.table_name} (or its indexes) exceeded capacity; the SDK retries, "
+            "so callers slow down before they fail."
+        ),
+        check_first="consumed vs provisioned capacity on the dashboard (on-demand tables throttle on sudden "
+        "2x peaks or hot partition keys), then CloudWatch Contributor Insights for hot keys.",
+        queries=throttle_queries(table, t.period_seconds),
+    )
 
 
 def system_error_alarms(table: TableRef, t: AlarmThresholds) -> list[AlarmSpec]:
-    queries = system_error_queries(table, t.period_seconds)
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("dynamodb", table.key_part, "system-errors", severity.value),
-            severity=severity,
-            summary=f"{table.table_name}: >= {fmt(value)} system errors per {t.period_seconds}s",
-            description=alarm_description(
-                f"DynamoDB returned HTTP 500 to requests on {table.table_name}; this is on the AWS side "
-                "and the SDK retries, but persistent errors surface as failed requests.",
-                "the AWS Health Dashboard for DynamoDB in this region, then the calling functions' errors "
-                f"with Logs Insights: {ERRORS_QUERY}",
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            queries=queries,
-        )
-
-    return per_severity(t.dynamodb_system_errors, build)
+    return severity_alarms(
+        t.dynamodb_system_errors,
+        ("dynamodb", table.key_part, "system-errors"),
+        window=profile_window(t),
+        summary=lambda value: f"{table.table_name}: >= {fmt(value)} system errors per {t.period_seconds}s",
+        meaning=lambda _: (
+            f"DynamoDB returned HTTP 500 to requests on {table.table_name}; this is on the AWS side "
+            "and the SDK retries, but persistent errors surface as failed requests."
+        ),
+        check_first="the AWS Health Dashboard for DynamoDB in this region, then the calling functions' errors "
+        f"with Logs Insights: {ERRORS_QUERY}",
+        queries=system_error_queries(table, t.period_seconds),
+    )
 
 
 def table_alarms(table: TableRef, t: AlarmThresholds) -> list[AlarmSpec]:

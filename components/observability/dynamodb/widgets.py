@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.observability._factory import metric
+from components.observability._factory import ResourceMetrics, metric
 from components.observability.dashboard.widgets import DEFAULT_PERIOD, Widget, metric_widget
 from components.observability.dynamodb.alarms import NAMESPACE, system_error_queries, throttle_queries
 from components.observability.model import MetricQuery
@@ -14,7 +14,7 @@ LATENCY_OPERATIONS: tuple[str, ...] = ("GetItem", "PutItem", "UpdateItem", "Dele
 def table_widgets(table: TableRef, region: str, period: int = DEFAULT_PERIOD) -> list[Widget]:
     """Latency by operation, consumed capacity, throttle events, system errors."""
     name = table.table_name
-    table_dims = {"TableName": name}
+    m = ResourceMetrics(NAMESPACE, {"TableName": name}, period)
     latency = [
         MetricQuery(
             id=f"latency_{op.lower()}",
@@ -29,8 +29,8 @@ def table_widgets(table: TableRef, region: str, period: int = DEFAULT_PERIOD) ->
         metric_widget(
             f"{name}: consumed capacity",
             [
-                MetricQuery(id="rcu", metric=metric(NAMESPACE, "ConsumedReadCapacityUnits", table_dims, "Sum", period), label="Read units"),
-                MetricQuery(id="wcu", metric=metric(NAMESPACE, "ConsumedWriteCapacityUnits", table_dims, "Sum", period), label="Write units"),
+                m.query("rcu", "ConsumedReadCapacityUnits", "Sum", "Read units"),
+                m.query("wcu", "ConsumedWriteCapacityUnits", "Sum", "Write units"),
             ],
             region,
             stat="Sum",

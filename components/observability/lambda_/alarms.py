@@ -11,8 +11,15 @@ Default set (each per enabled severity):
 
 from __future__ import annotations
 
-from components.observability._factory import GTE, NOT_BREACHING, alarm_key, fmt, metric, per_severity
-from components.observability.descriptions import ERRORS_QUERY, REPORT_QUERY, alarm_description, logs_insights_hint
+from components.observability._factory import (
+    ONE_DATAPOINT,
+    alarm_spec,
+    fmt,
+    metric,
+    profile_window,
+    severity_alarms,
+)
+from components.observability.descriptions import ERRORS_QUERY, REPORT_QUERY, logs_insights_hint
 from components.observability.model import AlarmSpec, MetricQuery, Severity
 from components.observability.refs import LambdaRef
 from components.observability.thresholds import AlarmThresholds
@@ -53,80 +60,59 @@ def error_rate_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
             return_data=True,
         ),
     )
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("lambda", fn.key_part, "errors", severity.value),
-            severity=severity,
-            summary=f"{fn.function_name}: error rate >= {fmt(value)}%",
-            description=alarm_description(
-                f"More than {fmt(value)}% of invocations of {fn.function_name} failed in {t.datapoints_to_alarm} of "
-                f"{t.evaluation_periods} periods of {t.period_seconds}s (only when >= {t.min_invocations} "
-                "invocations per period).",
-                logs_insights_hint(fn.log_group_name, ERRORS_QUERY)
-                + "; then open the X-Ray trace map for faulting segments and check recent deploys.",
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            queries=queries,
-        )
-
-    return per_severity(t.lambda_error_rate_pct, build)
+    return severity_alarms(
+        t.lambda_error_rate_pct,
+        ("lambda", fn.key_part, "errors"),
+        window=profile_window(t),
+        summary=lambda value: f"{fn.function_name}: error rate >= {fmt(value)}%",
+        meaning=lambda value: (
+            f"More than {fmt(value)}% of invocations of {fn.function_name} failed in {t.datapoints_to_alarm} of "
+            f"{t.evaluation_periods} periods of {t.period_seconds}s (only when >= {t.min_invocations} "
+            "invocations per period)."
+        ),
+        check_first=logs_insights_hint(fn.log_group_name, ERRORS_QUERY)
+        + "; then open the X-Ray trace map for faulting segments and check recent deploys.",
+        queries=queries,
+    )
 
 
 def throttle_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
-    stat = metric(NAMESPACE, "Throttles", _dims(fn), "Sum", t.period_seconds)
     limit = f"reserved concurrency {fn.reserved_concurrency}" if fn.reserved_concurrency else "account concurrency"
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("lambda", fn.key_part, "throttles", severity.value),
-            severity=severity,
-            summary=f"{fn.function_name}: >= {fmt(value)} throttled invocations per {t.period_seconds}s",
-            description=alarm_description(
-                f"Invocations of {fn.function_name} are being rejected for lack of concurrency; "
-                "synchronous callers see 429 errors and async events are retried.",
-                f"ConcurrentExecutions against the {limit} limit on the service dashboard, "
-                "then whether a caller or event source suddenly fans out more requests.",
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            metric=stat,
-        )
-
-    return per_severity(t.lambda_throttles, build)
+    return severity_alarms(
+        t.lambda_throttles,
+        ("lambda", fn.key_part, "throttles"),
+        window=profile_window(t),
+        summary=lambda value: f"{fn.function_name}: >= {fmt(value)} throttled invocations per {t.period_seconds}s",
+        meaning=lambda _: (
+            f"Invocations of {fn.function_name} are being rejected for lack of concurrency; "
+            "synchronous callers see 429 errors and async events are retried."
+        ),
+        check_first=f"ConcurrentExecutions against the {limit} limit on the service dashboard, "
+        "then whether a caller or event source suddenly fans out more requests.",
+        metric=metric(NAMESPACE, "Throttles", _dims(fn), "Sum", t.period_seconds),
+    )
 
 
 def duration_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
-    stat = metric(NAMESPACE, "Duration", _dims(fn), "p99", t.period_seconds)
+    """Configured as % of the timeout, so one profile fits functions with any timeout."""
 
-    def build(severity: Severity, pct: float) -> AlarmSpec:
-        threshold = duration_threshold_ms(fn.timeout_seconds, pct)
-        return AlarmSpec(
-            key=alarm_key("lambda", fn.key_part, "duration", severity.value),
-            severity=severity,
-            summary=f"{fn.function_name}: p99 duration >= {fmt(pct)}% of the {fn.timeout_seconds}s timeout",
-            description=alarm_description(
-                f"p99 Duration of {fn.function_name} reached {fmt(threshold)} ms, {fmt(pct)}% of its "
-                f"{fn.timeout_seconds}s timeout; slower calls will start timing out.",
-                logs_insights_hint(fn.log_group_name, REPORT_QUERY)
-                + "; then the X-Ray trace map for the slow downstream call (DynamoDB, HTTP).",
-            ),
-            comparison=GTE,
-            threshold=threshold,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            metric=stat,
-        )
+    def threshold_ms(pct: float) -> float:
+        return duration_threshold_ms(fn.timeout_seconds, pct)
 
-    return per_severity(t.lambda_duration_pct_of_timeout, build)
+    return severity_alarms(
+        t.lambda_duration_pct_of_timeout,
+        ("lambda", fn.key_part, "duration"),
+        window=profile_window(t),
+        summary=lambda pct: f"{fn.function_name}: p99 duration >= {fmt(pct)}% of the {fn.timeout_seconds}s timeout",
+        meaning=lambda pct: (
+            f"p99 Duration of {fn.function_name} reached {fmt(threshold_ms(pct))} ms, {fmt(pct)}% of its "
+            f"{fn.timeout_seconds}s timeout; slower calls will start timing out."
+        ),
+        check_first=logs_insights_hint(fn.log_group_name, REPORT_QUERY)
+        + "; then the X-Ray trace map for the slow downstream call (DynamoDB, HTTP).",
+        threshold=threshold_ms,
+        metric=metric(NAMESPACE, "Duration", _dims(fn), "p99", t.period_seconds),
+    )
 
 
 def concurrency_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
@@ -134,56 +120,39 @@ def concurrency_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
     if not fn.reserved_concurrency:
         return []
     reserved = fn.reserved_concurrency
-    stat = metric(NAMESPACE, "ConcurrentExecutions", _dims(fn), "Maximum", t.period_seconds)
-
-    def build(severity: Severity, pct: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("lambda", fn.key_part, "concurrency", severity.value),
-            severity=severity,
-            summary=f"{fn.function_name}: concurrency >= {fmt(pct)}% of reserved {reserved}",
-            description=alarm_description(
-                f"ConcurrentExecutions of {fn.function_name} reached {fmt(concurrency_threshold(reserved, pct))}, "
-                f"{fmt(pct)}% of its reserved concurrency of {reserved}; throttling is next.",
-                "the Invocations and Duration graphs: more traffic or slower calls? Raise the reservation "
-                "or slow the event source.",
-            ),
-            comparison=GTE,
-            threshold=concurrency_threshold(reserved, pct),
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            metric=stat,
-        )
-
-    return per_severity(t.lambda_concurrency_pct_of_reserved, build)
+    return severity_alarms(
+        t.lambda_concurrency_pct_of_reserved,
+        ("lambda", fn.key_part, "concurrency"),
+        window=profile_window(t),
+        summary=lambda pct: f"{fn.function_name}: concurrency >= {fmt(pct)}% of reserved {reserved}",
+        meaning=lambda pct: (
+            f"ConcurrentExecutions of {fn.function_name} reached {fmt(concurrency_threshold(reserved, pct))}, "
+            f"{fmt(pct)}% of its reserved concurrency of {reserved}; throttling is next."
+        ),
+        check_first="the Invocations and Duration graphs: more traffic or slower calls? Raise the reservation "
+        "or slow the event source.",
+        threshold=lambda pct: concurrency_threshold(reserved, pct),
+        metric=metric(NAMESPACE, "ConcurrentExecutions", _dims(fn), "Maximum", t.period_seconds),
+    )
 
 
 def iterator_age_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
     """Stream consumers only: IteratorAge is how far behind the function reads."""
     if not fn.reads_stream:
         return []
-    stat = metric(NAMESPACE, "IteratorAge", _dims(fn), "Maximum", t.period_seconds)
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("lambda", fn.key_part, "iterator-age", severity.value),
-            severity=severity,
-            summary=f"{fn.function_name}: iterator age >= {fmt(value)} ms",
-            description=alarm_description(
-                f"{fn.function_name} is falling behind its stream: the newest record it read was "
-                f"{fmt(value)} ms old. Records expire at the end of the stream retention.",
-                f"errors and duration of {fn.function_name} (a poison batch retries forever), "
-                "then batch size and parallelization factor of the event source mapping.",
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            metric=stat,
-        )
-
-    return per_severity(t.kinesis_iterator_age_ms, build)
+    return severity_alarms(
+        t.kinesis_iterator_age_ms,
+        ("lambda", fn.key_part, "iterator-age"),
+        window=profile_window(t),
+        summary=lambda value: f"{fn.function_name}: iterator age >= {fmt(value)} ms",
+        meaning=lambda value: (
+            f"{fn.function_name} is falling behind its stream: the newest record it read was "
+            f"{fmt(value)} ms old. Records expire at the end of the stream retention."
+        ),
+        check_first=f"errors and duration of {fn.function_name} (a poison batch retries forever), "
+        "then batch size and parallelization factor of the event source mapping.",
+        metric=metric(NAMESPACE, "IteratorAge", _dims(fn), "Maximum", t.period_seconds),
+    )
 
 
 def async_delivery_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
@@ -209,21 +178,16 @@ def async_delivery_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
         ),
     )
     return [
-        AlarmSpec(
-            key=alarm_key("lambda", fn.key_part, "async-lost", Severity.CRITICAL.value),
-            severity=Severity.CRITICAL,
+        alarm_spec(
+            ("lambda", fn.key_part, "async-lost"),
+            Severity.CRITICAL,
             summary=f"{fn.function_name}: asynchronous events dropped or not delivered to DLQ/destination",
-            description=alarm_description(
-                f"Lambda discarded events for {fn.function_name} (maximum event age or retries exceeded) or "
-                "could not write them to the dead-letter queue or on-failure destination.",
-                "the function role's permissions on its DLQ/destination and the AsyncEventAge metric, then "
-                + logs_insights_hint(fn.log_group_name, ERRORS_QUERY),
-            ),
-            comparison=GTE,
+            meaning=f"Lambda discarded events for {fn.function_name} (maximum event age or retries exceeded) or "
+            "could not write them to the dead-letter queue or on-failure destination.",
+            check_first="the function role's permissions on its DLQ/destination and the AsyncEventAge metric, then "
+            + logs_insights_hint(fn.log_group_name, ERRORS_QUERY),
             threshold=1.0,
-            evaluation_periods=1,
-            datapoints_to_alarm=1,
-            treat_missing_data=NOT_BREACHING,
+            window=ONE_DATAPOINT,
             queries=queries,
         )
     ]

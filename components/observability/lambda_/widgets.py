@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.observability._factory import metric
+from components.observability._factory import ResourceMetrics
 from components.observability.dashboard.widgets import DEFAULT_PERIOD, HorizontalAnnotation, Widget, metric_widget
 from components.observability.lambda_.alarms import NAMESPACE
 from components.observability.model import MetricQuery
@@ -11,19 +11,16 @@ from components.observability.refs import LambdaRef
 
 def lambda_widgets(fn: LambdaRef, region: str, period: int = DEFAULT_PERIOD) -> list[Widget]:
     """Invocations, errors (with rate), throttles, duration p50/p99 against the timeout, concurrency."""
-    dims = {"FunctionName": fn.function_name}
+    m = ResourceMetrics(NAMESPACE, {"FunctionName": fn.function_name}, period)
     name = fn.function_name
 
-    def m(metric_name: str, stat: str):
-        return metric(NAMESPACE, metric_name, dims, stat, period)
-
     widgets = [
-        metric_widget(f"{name}: invocations", [m("Invocations", "Sum")], region, stat="Sum", period=period, width=8),
+        metric_widget(f"{name}: invocations", [m.stat("Invocations", "Sum")], region, stat="Sum", period=period, width=8),
         metric_widget(
             f"{name}: errors",
             [
-                MetricQuery(id="errors", metric=m("Errors", "Sum"), label="Errors"),
-                MetricQuery(id="invocations", metric=m("Invocations", "Sum")),
+                m.query("errors", "Errors", "Sum", "Errors"),
+                m.query("invocations", "Invocations", "Sum"),
                 MetricQuery(id="error_rate", expression="100 * errors / invocations", label="Error rate (%)"),
             ],
             region,
@@ -31,12 +28,12 @@ def lambda_widgets(fn: LambdaRef, region: str, period: int = DEFAULT_PERIOD) -> 
             period=period,
             width=8,
         ),
-        metric_widget(f"{name}: throttles", [m("Throttles", "Sum")], region, stat="Sum", period=period, width=8),
+        metric_widget(f"{name}: throttles", [m.stat("Throttles", "Sum")], region, stat="Sum", period=period, width=8),
         metric_widget(
             f"{name}: duration",
             [
-                MetricQuery(id="p50", metric=m("Duration", "p50"), label="p50"),
-                MetricQuery(id="p99", metric=m("Duration", "p99"), label="p99"),
+                m.query("p50", "Duration", "p50", "p50"),
+                m.query("p99", "Duration", "p99", "p99"),
             ],
             region,
             period=period,
@@ -46,7 +43,7 @@ def lambda_widgets(fn: LambdaRef, region: str, period: int = DEFAULT_PERIOD) -> 
         ),
         metric_widget(
             f"{name}: concurrency",
-            [m("ConcurrentExecutions", "Maximum")],
+            [m.stat("ConcurrentExecutions", "Maximum")],
             region,
             stat="Maximum",
             period=period,
@@ -60,6 +57,6 @@ def lambda_widgets(fn: LambdaRef, region: str, period: int = DEFAULT_PERIOD) -> 
     ]
     if fn.reads_stream:
         widgets.append(
-            metric_widget(f"{name}: iterator age", [m("IteratorAge", "Maximum")], region, stat="Maximum", period=period, width=8)
+            metric_widget(f"{name}: iterator age", [m.stat("IteratorAge", "Maximum")], region, stat="Maximum", period=period, width=8)
         )
     return widgets

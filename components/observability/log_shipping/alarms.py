@@ -12,8 +12,8 @@ Custom metrics are EMF in ``metrics_namespace`` with dimension Service.
 
 from __future__ import annotations
 
-from components.observability._factory import GTE, NOT_BREACHING, alarm_key, fmt, metric, per_severity
-from components.observability.descriptions import ERRORS_QUERY, alarm_description, logs_insights_hint
+from components.observability._factory import ONE_DATAPOINT, alarm_spec, fmt, metric, profile_window, severity_alarms
+from components.observability.descriptions import ERRORS_QUERY, logs_insights_hint
 from components.observability.kinesis.alarms import iterator_age_alarms
 from components.observability.lambda_.alarms import lambda_alarms
 from components.observability.model import AlarmSpec, MetricStat, Severity
@@ -38,66 +38,47 @@ def dead_letter_objects_metric(ref: LogShippingRef) -> MetricStat:
 
 
 def dead_lettered_alarm(ref: LogShippingRef, t: AlarmThresholds) -> AlarmSpec:
-    return AlarmSpec(
-        key=alarm_key("shipping", "dead-lettered", Severity.CRITICAL.value),
-        severity=Severity.CRITICAL,
+    return alarm_spec(
+        ("shipping", "dead-lettered"),
+        Severity.CRITICAL,
         summary=f"log shipping: documents dead-lettered to s3://{ref.dead_letter_bucket}",
-        description=alarm_description(
-            "The shipper gave up on at least one log document after retries and wrote it to the dead-letter "
-            "bucket; it is missing from OpenSearch until replayed.",
-            logs_insights_hint(ref.function.log_group_name, ERRORS_QUERY)
-            + "; then OpenSearch ClusterIndexWritesBlocked and mapping errors, then replay the objects.",
-        ),
-        comparison=GTE,
+        meaning="The shipper gave up on at least one log document after retries and wrote it to the dead-letter "
+        "bucket; it is missing from OpenSearch until replayed.",
+        check_first=logs_insights_hint(ref.function.log_group_name, ERRORS_QUERY)
+        + "; then OpenSearch ClusterIndexWritesBlocked and mapping errors, then replay the objects.",
         threshold=1.0,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data=NOT_BREACHING,
+        window=ONE_DATAPOINT,
         metric=shipper_metric(ref, "EventsDeadLettered", "Sum", t.period_seconds),
     )
 
 
 def dead_letter_backlog_alarm(ref: LogShippingRef) -> AlarmSpec:
-    return AlarmSpec(
-        key=alarm_key("shipping", "dead-letter-backlog", Severity.WARNING.value),
-        severity=Severity.WARNING,
+    return alarm_spec(
+        ("shipping", "dead-letter-backlog"),
+        Severity.WARNING,
         summary=f"log shipping: s3://{ref.dead_letter_bucket} holds documents awaiting replay",
-        description=alarm_description(
-            "The dead-letter bucket is not empty (daily S3 storage metric), so some logs are still missing "
-            "from OpenSearch.",
-            f"the newest objects in s3://{ref.dead_letter_bucket}, fix the cause and replay them, then delete.",
-        ),
-        comparison=GTE,
+        meaning="The dead-letter bucket is not empty (daily S3 storage metric), so some logs are still missing "
+        "from OpenSearch.",
+        check_first=f"the newest objects in s3://{ref.dead_letter_bucket}, fix the cause and replay them, then delete.",
         threshold=1.0,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data=NOT_BREACHING,
+        window=ONE_DATAPOINT,
         metric=dead_letter_objects_metric(ref),
     )
 
 
 def lag_alarms(ref: LogShippingRef, t: AlarmThresholds) -> list[AlarmSpec]:
-    stat = shipper_metric(ref, "ShippingLagMs", "Maximum", t.period_seconds)
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("shipping", "lag", severity.value),
-            severity=severity,
-            summary=f"log shipping: lag >= {fmt(value)} ms",
-            description=alarm_description(
-                f"Logs reach OpenSearch {fmt(value)} ms or more after they were written; searches miss recent events.",
-                "the shipper's duration and EventsRetried (slow or rejecting bulk API), then OpenSearch "
-                "ThreadpoolWriteQueue and CPUUtilization.",
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            metric=stat,
-        )
-
-    return per_severity(t.shipping_lag_ms, build)
+    return severity_alarms(
+        t.shipping_lag_ms,
+        ("shipping", "lag"),
+        window=profile_window(t),
+        summary=lambda value: f"log shipping: lag >= {fmt(value)} ms",
+        meaning=lambda value: (
+            f"Logs reach OpenSearch {fmt(value)} ms or more after they were written; searches miss recent events."
+        ),
+        check_first="the shipper's duration and EventsRetried (slow or rejecting bulk API), then OpenSearch "
+        "ThreadpoolWriteQueue and CPUUtilization.",
+        metric=shipper_metric(ref, "ShippingLagMs", "Maximum", t.period_seconds),
+    )
 
 
 def log_shipping_alarms(ref: LogShippingRef, t: AlarmThresholds) -> list[AlarmSpec]:

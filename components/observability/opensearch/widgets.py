@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from components.observability._factory import metric
+from components.observability._factory import ResourceMetrics
 from components.observability.dashboard.widgets import HorizontalAnnotation, Widget, metric_widget
-from components.observability.model import MetricQuery
 from components.observability.opensearch.alarms import NAMESPACE, free_storage_threshold_mib, opensearch_dimensions
 from components.observability.refs import OpenSearchRef
 
@@ -16,8 +15,7 @@ def opensearch_widgets(domain: OpenSearchRef, region: str, period: int = PERIOD)
     dims = opensearch_dimensions(domain)
     name = domain.domain_name
 
-    def q(qid: str, metric_name: str, stat: str, label: str) -> MetricQuery:
-        return MetricQuery(id=qid, metric=metric(NAMESPACE, metric_name, dims, stat, period), label=label)
+    q = ResourceMetrics(NAMESPACE, dims, period).query
 
     percent_axis = {"left": {"min": 0, "max": 100}}
     return [

@@ -3,9 +3,8 @@ NumberOfNotificationsFailed (Sum) against ``sns_failed_notifications``."""
 
 from __future__ import annotations
 
-from components.observability._factory import GTE, NOT_BREACHING, alarm_key, fmt, metric, per_severity
-from components.observability.descriptions import alarm_description
-from components.observability.model import AlarmSpec, Severity
+from components.observability._factory import fmt, metric, profile_window, severity_alarms
+from components.observability.model import AlarmSpec
 from components.observability.refs import TopicRef
 from components.observability.thresholds import AlarmThresholds
 
@@ -13,24 +12,13 @@ NAMESPACE = "AWS/SNS"
 
 
 def topic_alarms(topic: TopicRef, t: AlarmThresholds) -> list[AlarmSpec]:
-    stat = metric(NAMESPACE, "NumberOfNotificationsFailed", {"TopicName": topic.topic_name}, "Sum", t.period_seconds)
-
-    def build(severity: Severity, value: float) -> AlarmSpec:
-        return AlarmSpec(
-            key=alarm_key("sns", topic.key_part, "failed", severity.value),
-            severity=severity,
-            summary=f"{topic.topic_name}: >= {fmt(value)} failed notifications per {t.period_seconds}s",
-            description=alarm_description(
-                f"SNS could not deliver notifications from {topic.topic_name} to a subscriber after retries.",
-                "subscription delivery status logs and the subscriber's access policy (SQS queue policy, "
-                "Lambda permission, KMS key policy for encrypted queues).",
-            ),
-            comparison=GTE,
-            threshold=value,
-            evaluation_periods=t.evaluation_periods,
-            datapoints_to_alarm=t.datapoints_to_alarm,
-            treat_missing_data=NOT_BREACHING,
-            metric=stat,
-        )
-
-    return per_severity(t.sns_failed_notifications, build)
+    return severity_alarms(
+        t.sns_failed_notifications,
+        ("sns", topic.key_part, "failed"),
+        window=profile_window(t),
+        summary=lambda value: f"{topic.topic_name}: >= {fmt(value)} failed notifications per {t.period_seconds}s",
+        meaning=lambda _: f"SNS could not deliver notifications from {topic.topic_name} to a subscriber after retries.",
+        check_first="subscription delivery status logs and the subscriber's access policy (SQS queue policy, "
+        "Lambda permission, KMS key policy for encrypted queues).",
+        metric=metric(NAMESPACE, "NumberOfNotificationsFailed", {"TopicName": topic.topic_name}, "Sum", t.period_seconds),
+    )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from components.observability._factory import metric
+from components.observability._factory import ResourceMetrics
 from components.observability.dashboard.widgets import DEFAULT_PERIOD, HorizontalAnnotation, Widget, metric_widget
-from components.observability.model import MetricQuery
 from components.observability.refs import QueueRef
 from components.observability.sqs.alarms import NAMESPACE
 
@@ -14,8 +13,7 @@ def queue_widgets(queue: QueueRef, region: str, period: int = DEFAULT_PERIOD) ->
     dims = {"QueueName": queue.queue_name}
     name = queue.queue_name
 
-    def q(qid: str, metric_name: str, stat: str, label: str) -> MetricQuery:
-        return MetricQuery(id=qid, metric=metric(NAMESPACE, metric_name, dims, stat, period), label=label)
+    q = ResourceMetrics(NAMESPACE, dims, period).query
 
     return [
         metric_widget(f"{name}: messages", [q("sent", "NumberOfMessagesSent", "Sum", "sent"),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from components.observability._factory import metric
+from components.observability._factory import ResourceMetrics
 from components.observability.dashboard.widgets import DEFAULT_PERIOD, Widget, metric_widget
-from components.observability.model import MetricQuery
 from components.observability.refs import StateMachineRef
 from components.observability.stepfunctions.alarms import NAMESPACE
 
@@ -13,8 +12,7 @@ def state_machine_widgets(machine: StateMachineRef, region: str, period: int = D
     """Execution outcomes and execution time p50/p99."""
     dims = {"StateMachineArn": machine.state_machine_arn}
 
-    def q(qid: str, metric_name: str, stat: str, label: str) -> MetricQuery:
-        return MetricQuery(id=qid, metric=metric(NAMESPACE, metric_name, dims, stat, period), label=label)
+    q = ResourceMetrics(NAMESPACE, dims, period).query
 
     return [
         metric_widget(f"{machine.state_machine_name}: executions",
