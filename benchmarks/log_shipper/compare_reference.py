@@ -23,12 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from botocore.credentials import Credentials  # noqa: E402
-
-from benchmarks.log_shipper.throughput import BATCH_SIZES, NoDeadLetters, start_endpoint  # noqa: E402
+from benchmarks.log_shipper.throughput import BATCH_SIZES, NoDeadLetters, bulk_endpoint, shipper_wiring  # noqa: E402
 from benchmarks.log_shipper.workload import encoded_payloads  # noqa: E402
-from handlers.log_shipper.bulk_client import OpenSearchBulkTransport  # noqa: E402
-from handlers.log_shipper.config import ShipperConfig  # noqa: E402
 from handlers.log_shipper.events import handle_event  # noqa: E402
 from handlers.log_shipper.wiring import build_shipper  # noqa: E402
 
@@ -36,10 +32,7 @@ MODEL = Path(__file__).resolve().parent / "reference_model" / "run.js"
 
 
 def python_shipper(url: str, events: list[dict]) -> float:
-    config = ShipperConfig.from_env({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "unused",
-                                     "LOG_INDEX_PREFIX": "logs-cmp", "TRACE_INDEX_PREFIX": "otel-v1-apm-span-cmp",
-                                     "LOG_GROUP_PREFIX": "/platform/dev/", "ENVIRONMENT": "dev"})
-    transport = OpenSearchBulkTransport(url, "us-east-1", lambda: Credentials("AKIDBENCH", "secret", "token"))
+    config, transport = shipper_wiring(url, "cmp")
     started = time.perf_counter()
     for event in events:
         handle_event(event, build_shipper(config, transport, NoDeadLetters()))
@@ -63,9 +56,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("node") is None:
         sys.exit("node is not installed: cannot run the reference model")
-    process, url = start_endpoint()
     first_id = 0
-    try:
+    with bulk_endpoint() as (_, url):
         with tempfile.TemporaryDirectory() as tmp:
             print(f"{'batch':>7} {'this shipper ev/s':>18} {'reference model ev/s':>21} {'ratio':>6}")
             for batch_size in BATCH_SIZES:
@@ -78,10 +70,6 @@ def main() -> None:
                     ours = min(ours, python_shipper(url, events))
                     theirs = min(theirs, reference_model(url, events, Path(tmp)))
                 print(f"{batch_size:>7} {int(total / ours):>18,} {int(total / theirs):>21,} {theirs / ours:>6.2f}")
-    finally:
-        if process.stdin:
-            process.stdin.close()
-        process.wait(timeout=30)
 
 
 if __name__ == "__main__":

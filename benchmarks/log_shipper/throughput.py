@@ -13,6 +13,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +40,28 @@ class NoDeadLetters:
         raise AssertionError("unexpected dead letter during the benchmark")
 
 
-def start_endpoint() -> tuple[subprocess.Popen[str], str]:
+@contextmanager
+def bulk_endpoint() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """The local bulk endpoint in its own process, and its URL; it stops when its stdin closes."""
     process = subprocess.Popen([sys.executable, "-m", "benchmarks.log_shipper.bulk_endpoint", "--seconds", "600"],
                                cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
-    return process, process.stdout.readline().strip()
+    url = process.stdout.readline().strip()
+    try:
+        yield process, url
+    finally:
+        if process.stdin:
+            process.stdin.close()
+        process.wait(timeout=30)
+
+
+def shipper_wiring(url: str, tag: str) -> tuple[ShipperConfig, OpenSearchBulkTransport]:
+    """Configuration and a signed transport to ``url``; ``tag`` keeps each benchmark's indices apart."""
+    config = ShipperConfig.from_env({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "unused",
+                                     "LOG_INDEX_PREFIX": f"logs-{tag}", "TRACE_INDEX_PREFIX": f"otel-v1-apm-span-{tag}",
+                                     "LOG_GROUP_PREFIX": "/platform/dev/", "ENVIRONMENT": "dev"})
+    transport = OpenSearchBulkTransport(url, "us-east-1", lambda: Credentials("AKIDBENCH", "secret", "token"))
+    return config, transport
 
 
 def events_for(batch_size: int, total: int, first_id: int) -> list[dict[str, Any]]:
@@ -53,10 +72,7 @@ def events_for(batch_size: int, total: int, first_id: int) -> list[dict[str, Any
 
 
 def measure(url: str, batch_size: int, total: int, first_id: int) -> dict[str, Any]:
-    config = ShipperConfig.from_env({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "unused",
-                                     "LOG_INDEX_PREFIX": "logs-bench", "TRACE_INDEX_PREFIX": "otel-v1-apm-span-bench",
-                                     "LOG_GROUP_PREFIX": "/platform/dev/", "ENVIRONMENT": "dev"})
-    transport = OpenSearchBulkTransport(url, "us-east-1", lambda: Credentials("AKIDBENCH", "secret", "token"))
+    config, transport = shipper_wiring(url, "bench")
     invocations = events_for(batch_size, total, first_id)
     shipped = 0
     started = time.perf_counter()
@@ -75,8 +91,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000, help="events per batch size")
     args = parser.parse_args()
     os.environ.setdefault("AWS_REGION", "us-east-1")
-    process, url = start_endpoint()
-    try:
+    with bulk_endpoint() as (process, url):
         first_id = 0
         print(f"{'batch':>7} {'invocations':>11} {'events/s':>10} {'MB/s of log messages':>21}")
         for batch_size in BATCH_SIZES:
@@ -89,10 +104,6 @@ def main() -> None:
         process.stdin.write("count\n")
         process.stdin.flush()
         print(f"documents stored by the endpoint: {process.stdout.readline().strip()}")
-    finally:
-        if process.stdin:
-            process.stdin.close()
-        process.wait(timeout=30)
 
 
 if __name__ == "__main__":

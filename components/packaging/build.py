@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -184,6 +184,47 @@ def _no_interpreter_note(target: RuntimeTarget) -> str:
     )
 
 
+def _build_staged(
+    planned: Path,
+    out_dir: Path,
+    target: RuntimeTarget,
+    compiler: Path | None,
+    version: str | None,
+    fill: Callable[[Path, list[str]], Path],
+    *,
+    top: str,
+    deploy_prefix: str,
+    strict: bool,
+) -> BuiltArchive:
+    """The build both archives share: reuse ``planned`` from the cache, or stage, compile and zip.
+
+    ``fill(stage, notes)`` puts the archive's files under ``stage/top``, appends what it changed
+    on the way to ``notes`` and returns the final archive path. The stage lives in ``out_dir`` so
+    the finished zip is renamed into place on the same filesystem, and is removed whatever happens.
+    """
+    cached = _load_cached(planned, bytecode_possible=compiler is not None)
+    if cached is not None:
+        return cached
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out_dir))
+    try:
+        notes: list[str] = []
+        destination = fill(stage, notes)
+        if compiler is not None:
+            result = compile_tree(stage, top, deploy_prefix, compiler, target, strict=strict)
+            notes.append(f"{result.compiled} checked-hash .pyc compiled with CPython {version}")
+            if result.failed:  # never with strict: compile_tree raises instead
+                shown = ", ".join(result.failed[:5]) + (" ..." if len(result.failed) > 5 else "")
+                notes.append(f"{len(result.failed)} files do not compile and ship as source: {shown}")
+        else:
+            notes.append(_no_interpreter_note(target))
+        return _finish(stage, destination, has_bytecode=compiler is not None, notes=notes,
+                       compiled_with=version)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def build_function_archive(
     source_root: Path,
     package: str,
@@ -204,29 +245,17 @@ def build_function_archive(
     out_dir = Path(out_dir).resolve()
     compiler, version = _resolve_interpreter(target, interpreter)
     planned = function_archive_path(out_dir, target, package, source_digest(source_root, package))
-    cached = _load_cached(planned, bytecode_possible=compiler is not None)
-    if cached is not None:
-        return cached
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out_dir))
-    try:
+    def copy_sources(stage: Path, notes: list[str]) -> Path:
         for name, path in iter_source_files(source_root, package):
             copy = stage / name
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, copy)  # copies the execute bit, which the archive keeps
         # Key by what was actually copied, in case the tree changed since it was hashed above.
-        destination = function_archive_path(out_dir, target, package, source_digest(stage, package))
-        notes: list[str] = []
-        if compiler is not None:
-            result = compile_tree(stage, package, _FUNCTION_PREFIX, compiler, target, strict=True)
-            notes.append(f"{result.compiled} checked-hash .pyc compiled with CPython {version}")
-        else:
-            notes.append(_no_interpreter_note(target))
-        return _finish(stage, destination, has_bytecode=compiler is not None, notes=notes,
-                       compiled_with=version)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        return function_archive_path(out_dir, target, package, source_digest(stage, package))
+
+    return _build_staged(planned, out_dir, target, compiler, version, copy_sources,
+                         top=package, deploy_prefix=_FUNCTION_PREFIX, strict=True)
 
 
 def _normalize_name(name: str) -> str:
@@ -365,15 +394,9 @@ def build_layer_archive(
     text = requirements.read_text()
     compiler, version = _resolve_interpreter(target, interpreter)
     destination = layer_archive_path(out_dir, target, text, pip_args, strip)
-    cached = _load_cached(destination, bytecode_possible=compiler is not None)
-    if cached is not None:
-        return cached
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out_dir))
-    try:
+    def install_requirements(stage: Path, notes: list[str]) -> Path:
         site = stage / "python"
-        notes: list[str] = []
         pip_runner, pip_env, marker_note = _pip_runner(compiler, target, stage.parent)
         if marker_note:
             notes.append(marker_note)
@@ -415,18 +438,10 @@ def build_layer_archive(
         if stale:
             notes.append(f"removed {stale} .pyc shipped inside wheels")
         _normalize_records(site)
-        if compiler is not None:
-            result = compile_tree(stage, "python", _LAYER_PREFIX, compiler, target, strict=False)
-            notes.append(f"{result.compiled} checked-hash .pyc compiled with CPython {version}")
-            if result.failed:
-                shown = ", ".join(result.failed[:5]) + (" ..." if len(result.failed) > 5 else "")
-                notes.append(f"{len(result.failed)} files do not compile and ship as source: {shown}")
-        else:
-            notes.append(_no_interpreter_note(target))
-        return _finish(stage, destination, has_bytecode=compiler is not None, notes=notes,
-                       compiled_with=version)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        return destination
+
+    return _build_staged(destination, out_dir, target, compiler, version, install_requirements,
+                         top="python", deploy_prefix=_LAYER_PREFIX, strict=False)
 
 
 __all__ = [

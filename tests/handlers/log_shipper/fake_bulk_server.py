@@ -14,9 +14,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
+
+from tests.handlers.local_http import LoopbackJSONServer
 
 try:  # the endpoint's own JSON work should cost as little as possible in benchmarks
     import orjson
@@ -67,7 +68,9 @@ class RecordedRequest:
     status: int
 
 
-class FakeBulkServer:
+class FakeBulkServer(LoopbackJSONServer):
+    methods = ("POST", "PUT")
+
     def __init__(self, parse_sources: bool = True) -> None:
         # Benchmarks switch parsing off so the endpoint's own JSON work does not dominate.
         self.parse_sources = parse_sources
@@ -76,24 +79,7 @@ class FakeBulkServer:
         self.create_attempts: dict[tuple[str, str], int] = {}
         self.requests: list[RecordedRequest] = []
         self.lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FakeBulkServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__()
 
     def reset(self) -> None:
         """Forget documents, requests and faults; lets a property test reuse one server."""
@@ -107,7 +93,7 @@ class FakeBulkServer:
         return {document_id for _, document_id in self.documents}
 
     # --- request handling -------------------------------------------------------------
-    def handle(self, method: str, path: str, headers: dict[str, str], wire: bytes) -> tuple[int, dict[str, Any]]:
+    def respond(self, method: str, path: str, headers: dict[str, str], wire: bytes) -> tuple[int, dict[str, Any]]:
         with self.lock:
             request_fault = self.plan.request_faults.pop(0) if self.plan.request_faults else None
             item_fault = self.plan.item_faults.pop(0) if self.plan.item_faults else None
@@ -118,6 +104,10 @@ class FakeBulkServer:
         with self.lock:
             self.requests.append(RecordedRequest(method, path, headers, len(wire), len(body), status))
         return status, response
+
+    def encode(self, response: Any) -> bytes:
+        """orjson where installed: replies are large and the benchmarks time them too."""
+        return _dumps(response)
 
     def _answer(self, path: str, headers: dict[str, str], wire: bytes, body: bytes,
                 request_fault: RequestFault | None, item_fault: ItemFault | None) -> tuple[int, dict[str, Any]]:
@@ -216,37 +206,3 @@ def _filter_response(response: dict[str, Any], filter_path: str) -> dict[str, An
             filtered["items"].append({operation: kept})
     return filtered
 
-
-def _handler_for(server: FakeBulkServer) -> Callable[..., BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # One buffered write per response and no Nagle: otherwise headers and body leave in two
-        # segments and delayed ACKs add ~40 ms to every request, which would distort benchmarks.
-        wbufsize = 1 << 16
-        disable_nagle_algorithm = True
-
-        def do_POST(self) -> None:  # noqa: N802 - http.server naming
-            self._serve()
-
-        def do_PUT(self) -> None:  # noqa: N802
-            self._serve()
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            wire = self.rfile.read(length)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, response = server.handle(self.command, self.path, headers, wire)
-            payload = _dumps(response)
-            try:
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client timed out and went away, as real clients do
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    return Handler

@@ -7,9 +7,10 @@ import copy
 import json
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.handlers.local_http import LoopbackJSONServer
 
 
 @dataclass
@@ -21,7 +22,9 @@ class Recorded:
     authorization: str
 
 
-class FakeCluster:
+class FakeCluster(LoopbackJSONServer):
+    methods = ("GET", "PUT", "POST")
+
     def __init__(self) -> None:
         self.templates: dict[str, dict[str, Any]] = {}
         self.policies: dict[str, dict[str, Any]] = {}
@@ -31,29 +34,14 @@ class FakeCluster:
         self.existing_indices: list[str] = []
         self.managed_indices: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FakeCluster":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__()
 
     def writes(self) -> list[Recorded]:
         return [r for r in self.requests if r.method != "GET"]
 
-    def handle(self, method: str, raw_path: str, body: Any, authorization: str) -> tuple[int, Any]:
+    def respond(self, method: str, raw_path: str, headers: dict[str, str], raw: bytes) -> tuple[int, Any]:
+        body = json.loads(raw) if raw else None
+        authorization = headers.get("authorization", "")
         parts = urlsplit(raw_path)
         query = {key: values[0] for key, values in parse_qs(parts.query).items()}
         with self._lock:
@@ -138,28 +126,3 @@ class FakeCluster:
             permission.setdefault("masked_fields", [])
         return 200, {name: echoed}
 
-
-def _handler_for(cluster: FakeCluster) -> Callable[..., BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        wbufsize = 1 << 16
-        disable_nagle_algorithm = True
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw else None
-            status, response = cluster.handle(self.command, self.path, body, self.headers.get("authorization", ""))
-            payload = json.dumps(response).encode("utf-8")
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_PUT = do_POST = _serve  # noqa: N815 - http.server naming
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    return Handler
