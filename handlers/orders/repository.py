@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-import sys
 
 import pytest
 from opentelemetry.sdk.trace.export import SpanExportResult
