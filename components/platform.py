@@ -1,9 +1,13 @@
 """The facade `__main__.py` talks to: settings, the core, then services, then stack-wide views.
 
 Keeping this order in one place is what lets a new microservice be a few lines: it always finds
-a core to attach to, and it always ends up in the overview and the outputs.
+a core to attach to, and it always ends up in the overview and the outputs. The stack-wide parts
+read every service through the one service model (`components/services/service.py`), so they
+never name a kind.
 """
 from __future__ import annotations
+
+from typing import TypeVar
 
 import pulumi
 
@@ -11,8 +15,11 @@ from components.core import PlatformCore
 from components.logging.central_logging import CentralLogging
 from components.observability.dashboard.overview_pages import overview_pages
 from components.resources.dashboards import emit_dashboard
-from components.settings import Settings, settings_from_pulumi, settings_warnings
 from components.services.http_service import HttpService, HttpServiceArgs
+from components.services.service import ServiceArgs, ServiceArgumentError, ServiceComponent
+from components.settings import Settings, settings_from_pulumi, settings_warnings
+
+S = TypeVar("S", bound=ServiceComponent)
 
 
 class Platform:
@@ -22,19 +29,26 @@ class Platform:
             pulumi.log.warn(warning)
         self.core = PlatformCore(f"{self.settings.project}-core", self.settings)
         self.logging = CentralLogging(f"{self.settings.project}-logging", self.core)
-        self.http_services: list[HttpService] = []
+        self.services: list[ServiceComponent] = []
+
+    def add(self, name: str, args: ServiceArgs[S]) -> S:
+        """Declares one microservice of any kind; its arguments are checked before anything is created."""
+        if any(existing.service == name for existing in self.services):
+            raise ValueError(f"service {name!r} is declared twice")
+        problems = args.problems(self.core)
+        if problems:
+            raise ServiceArgumentError(name, problems)
+        service = args.build(name, self.core)
+        self.services.append(service)
+        return service
 
     def http_service(self, name: str, args: HttpServiceArgs) -> HttpService:
-        if any(existing.service == name for existing in self.http_services):
-            raise ValueError(f"service {name!r} is declared twice")
-        service = HttpService(name, args, self.core)
-        self.http_services.append(service)
-        return service
+        return self.add(name, args)
 
     def finish(self) -> None:
         """The stack overview and outputs; call once, after every service is declared."""
         self.core.finish()
-        services = self.http_services
+        services = self.services
         pages = overview_pages([s.view for s in services], [s.health_alarm_arn for s in services],
                                self.logging.opensearch_ref, self.logging.shipping_ref,
                                [self.logging.health_alarm_arn], region=self.settings.region,
@@ -50,6 +64,4 @@ class Platform:
         pulumi.export("environment", self.settings.environment)
         pulumi.export("alarmTopics", {s.value: arn for s, arn in self.core.alarm_topics.items()})
         pulumi.export("xrayGroup", self.core.xray_group_name)
-        pulumi.export("services", {s.service: {"url": s.url, "dashboard": s.dashboard_name,
-                                               "healthAlarm": s.health_alarm_name}
-                                   for s in self.http_services})
+        pulumi.export("services", {s.service: s.outputs for s in services})

@@ -22,6 +22,9 @@ class LambdaRef:
     reads_stream: bool = False
     # Asynchronously invoked functions (SNS, S3, EventBridge) get dropped-event alarms.
     invoked_async: bool = False
+    # Rarely invoked functions (schedules, workflow tasks, authorizers) alarm on any error, because a
+    # rate guarded by a minimum invocation count would never fire for them.
+    low_traffic: bool = False
 
     @property
     def key_part(self) -> str:

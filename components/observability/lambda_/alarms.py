@@ -1,7 +1,10 @@
 """Default alarms for a Lambda function.
 
 Default set (each per enabled severity):
-- error rate % (metric math, silent below ``min_invocations`` per period);
+- error rate % (metric math, silent below ``min_invocations`` per period); for a low-traffic
+  function (``LambdaRef.low_traffic``: schedules, workflow tasks, authorizers) instead one Critical
+  alarm on any error, because a rate guarded by a minimum count can never fire for a function that
+  runs once a day;
 - throttles (count per period);
 - p99 duration as % of the function timeout;
 - concurrency near the reserved limit, only when reserved concurrency is set;
@@ -48,7 +51,25 @@ def concurrency_threshold(reserved_concurrency: int, pct_of_reserved: float) -> 
     return pct_of_reserved * reserved_concurrency / 100
 
 
+def any_error_alarm(fn: LambdaRef, t: AlarmThresholds) -> AlarmSpec:
+    """One failed run of a rarely invoked function is one lost report, step or cache period of requests."""
+    return alarm_spec(
+        ("lambda", fn.key_part, "errors"),
+        Severity.CRITICAL,
+        summary=f"{fn.function_name}: an invocation failed",
+        meaning=f"{fn.function_name} runs rarely (a schedule, a workflow step or an authorizer), so any failed "
+        f"invocation in a {t.period_seconds}s period alarms, with no minimum-invocation guard.",
+        check_first=logs_insights_hint(fn.log_group_name, ERRORS_QUERY)
+        + "; then the X-Ray trace of that invocation.",
+        threshold=1.0,
+        window=ONE_DATAPOINT,
+        metric=metric(NAMESPACE, "Errors", _dims(fn), "Sum", t.period_seconds),
+    )
+
+
 def error_rate_alarms(fn: LambdaRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    if fn.low_traffic:
+        return [any_error_alarm(fn, t)]
     dims = _dims(fn)
     queries = (
         MetricQuery(id="invocations", metric=metric(NAMESPACE, "Invocations", dims, "Sum", t.period_seconds)),
