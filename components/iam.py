@@ -104,9 +104,10 @@ def stack_key_policy(ctx: AccountContext, project: str, stack: str) -> str:
          "Principal": {"Service": "sns.amazonaws.com"},
          "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceAccount": account}}},
+        # EventBridge also describes the key of an encrypted bus; Scheduler encrypts schedule payloads.
         {"Sid": "EventSourcesUseEncryptedTargets", "Effect": "Allow",
-         "Principal": {"Service": ["events.amazonaws.com", "lambda.amazonaws.com"]},
-         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+         "Principal": {"Service": ["events.amazonaws.com", "lambda.amazonaws.com", "scheduler.amazonaws.com"]},
+         "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"], "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceAccount": account}}},
     ])
 

@@ -29,6 +29,19 @@ LIMITS: dict[str, int] = {
     "kinesis_stream": 128,
     "s3_bucket": 63,
     "lambda_layer": 64,
+    "event_bus": 256,
+    "event_rule": 64,
+    "schedule": 64,
+    "state_machine": 80,
+    "firehose": 64,
+    "secret": 512,
+    "ecs_cluster": 255,
+    "ecs_service": 255,
+    "load_balancer": 32,
+    "target_group": 32,
+    "ecr_repository": 256,
+    "security_group": 255,
+    "cloud_map_namespace": 1024,
 }
 
 _PART = re.compile(r"^[a-z][a-z0-9-]*$")

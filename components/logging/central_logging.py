@@ -15,6 +15,7 @@ import pulumi_aws as aws
 from components import iam
 from components.core import PlatformCore
 from components.log_shipping_hook import LogGroupRegistration
+from components.resources.buckets import private_bucket
 from components.logging import plan
 from components.observability.kinesis.alarms import throughput_exceeded_alarms
 from components.observability.log_shipping.alarms import log_shipping_alarms
@@ -101,25 +102,7 @@ class CentralLogging(pulumi.ComponentResource):
 
     # -- resources -------------------------------------------------------------------------------
     def _dead_letter_bucket(self, name: str, protect: bool) -> aws.s3.Bucket:
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(f"{name}-dead-letters", bucket=self.bucket_name, force_destroy=not protect,
-                               tags=self.tags, opts=pulumi.ResourceOptions(parent=self, protect=protect))
-        aws.s3.BucketPublicAccessBlock(f"{name}-dead-letters-private", bucket=bucket.id, block_public_acls=True,
-                                       block_public_policy=True, ignore_public_acls=True,
-                                       restrict_public_buckets=True, opts=child)
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-dead-letters-encryption", bucket=bucket.id,
-            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.
-                BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="aws:kms", kms_master_key_id=self.core.key.arn),
-                bucket_key_enabled=True)], opts=child)
-        aws.s3.BucketVersioning(f"{name}-dead-letters-versioning", bucket=bucket.id,
-                                versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
-                                    status="Enabled"), opts=child)
-        aws.s3.BucketPolicy(f"{name}-dead-letters-tls", bucket=bucket.id,
-                            policy=bucket.arn.apply(plan.deny_insecure_transport), opts=child)
-        return bucket
+        return private_bucket(f"{name}-dead-letters", self.bucket_name, self.core, plan.LOGGING_SERVICE, self)
 
     def _domain_log_groups(self, name: str) -> dict[str, aws.cloudwatch.LogGroup]:
         settings, namer = self.core.settings, self.core.namer

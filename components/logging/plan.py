@@ -98,13 +98,6 @@ def s3_dead_letter_statement(bucket_arn: str, actions: Sequence[str] = ("s3:PutO
     return {"Sid": "DeadLetters", "Effect": "Allow", "Action": list(actions), "Resource": f"{bucket_arn}/*"}
 
 
-def deny_insecure_transport(bucket_arn: str) -> str:
-    return iam.document([{
-        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }])
-
-
 def logs_to_kinesis_role_policy(ctx: iam.AccountContext, stream_arn: str, key_arn: str) -> str:
     """CloudWatch Logs writes to the encrypted stream, so it needs the stack key through Kinesis."""
     return iam.document([

@@ -122,6 +122,9 @@ class StateMachineRef:
     state_machine_name: str
     state_machine_arn: str
     part: str = ""
+    #: The definition's TimeoutSeconds; the p99 execution time alarm is relative to it.
+    timeout_seconds: int | None = None
+    log_group_name: str | None = None
 
     @property
     def key_part(self) -> str:
@@ -139,6 +142,37 @@ class RuleRef:
     @property
     def key_part(self) -> str:
         return self.part or self.rule_name
+
+
+@dataclass(frozen=True)
+class ScheduleRef:
+    """An EventBridge Scheduler schedule in a group of its own (AWS/Scheduler metrics are per group),
+    and the function it runs, whose invocations prove each run happened."""
+
+    schedule_name: str
+    group_name: str
+    function_name: str
+    expression: str
+    max_interval_seconds: int
+    grace_seconds: int
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.schedule_name
+
+
+@dataclass(frozen=True)
+class DeliveryStreamRef:
+    """A Firehose delivery stream and the buffer interval its freshness is judged against."""
+
+    stream_name: str
+    buffer_seconds: int
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.stream_name
 
 
 @dataclass(frozen=True)
@@ -169,6 +203,8 @@ class ServiceView:
     topics: tuple[TopicRef, ...] = ()
     state_machines: tuple[StateMachineRef, ...] = ()
     rules: tuple[RuleRef, ...] = ()
+    schedules: tuple[ScheduleRef, ...] = ()
+    delivery_streams: tuple[DeliveryStreamRef, ...] = ()
     xray_group_name: str | None = None
     opensearch_dashboards_url: str | None = None
 

@@ -10,10 +10,12 @@ from typing import Any
 from components.observability.apigateway.alarms import rest_api_alarms
 from components.observability.dynamodb.alarms import table_alarms
 from components.observability.events.alarms import rule_alarms
+from components.observability.firehose.alarms import delivery_stream_alarms
 from components.observability.kinesis.alarms import stream_alarms
 from components.observability.lambda_.alarms import lambda_alarms
 from components.observability.model import AlarmSpec
 from components.observability.refs import ServiceView
+from components.observability.scheduler.alarms import schedule_alarms
 from components.observability.sns.alarms import topic_alarms
 from components.observability.sqs.alarms import queue_alarms
 from components.observability.stepfunctions.alarms import state_machine_alarms
@@ -38,6 +40,8 @@ _KIND_FACTORIES: tuple[tuple[RefsOfKind, KindFactory], ...] = (
     (attrgetter("topics"), topic_alarms),
     (attrgetter("state_machines"), state_machine_alarms),
     (attrgetter("rules"), rule_alarms),
+    (attrgetter("schedules"), schedule_alarms),
+    (attrgetter("delivery_streams"), delivery_stream_alarms),
 )
 
 

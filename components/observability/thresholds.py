@@ -39,6 +39,10 @@ class AlarmThresholds:
     sns_failed_notifications: SeverityThresholds = SeverityThresholds(warning=1.0, critical=None)
     sfn_failed_executions: SeverityThresholds = SeverityThresholds(warning=1.0, critical=5.0)
     eventbridge_failed_invocations: SeverityThresholds = SeverityThresholds(warning=None, critical=1.0)
+    # p99 execution time of a workflow as % of its TimeoutSeconds, like Lambda duration.
+    sfn_duration_pct_of_timeout: SeverityThresholds = SeverityThresholds(warning=70.0, critical=90.0)
+    # Age of the oldest record Firehose has not delivered, as % of its buffer interval.
+    firehose_freshness_pct_of_buffer: SeverityThresholds = SeverityThresholds(warning=300.0, critical=1000.0)
 
     def __post_init__(self) -> None:
         problems: list[str] = []

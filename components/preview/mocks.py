@@ -187,7 +187,60 @@ def _event_source_mapping(m: PlatformMocks, logical: str, i: dict) -> tuple[str,
     return mapping_id, {"uuid": mapping_id, "functionArn": m.arn("lambda", f"function:{i.get('functionName', '')}")}
 
 
+def _event_bus(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    return name, {"arn": m.arn("events", f"event-bus/{name}")}
+
+
+def _event_rule(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name, bus = _name(i, logical), i.get("eventBusName") or "default"
+    path = f"rule/{name}" if bus == "default" else f"rule/{bus}/{name}"
+    return f"{bus}|{name}", {"arn": m.arn("events", path)}
+
+
+def _schedule_group(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    return name, {"arn": m.arn("scheduler", f"schedule-group/{name}")}
+
+
+def _schedule(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name, group = _name(i, logical), i.get("groupName") or "default"
+    return f"{group}/{name}", {"arn": m.arn("scheduler", f"schedule/{group}/{name}")}
+
+
+def _state_machine(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    arn = m.arn("states", f"stateMachine:{_name(i, logical)}")
+    return arn, {"arn": arn, "status": "ACTIVE"}
+
+
+def _delivery_stream(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    arn = m.arn("firehose", f"deliverystream/{_name(i, logical)}")
+    return arn, {"arn": arn}
+
+
+def _secret(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    arn = m.arn("secretsmanager", f"secret:{_name(i, logical)}-{_token(logical, 6)}")
+    return arn, {"arn": arn}
+
+
+def _api_child(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    """Authorizers, usage plans, keys, models and validators: ids API Gateway generates."""
+    return _token(logical), {"name": i.get("name", logical)}
+
+
 _OUTPUTS: dict[str, Builder] = {
+    "aws:cloudwatch/eventBus:EventBus": _event_bus,
+    "aws:cloudwatch/eventRule:EventRule": _event_rule,
+    "aws:scheduler/scheduleGroup:ScheduleGroup": _schedule_group,
+    "aws:scheduler/schedule:Schedule": _schedule,
+    "aws:sfn/stateMachine:StateMachine": _state_machine,
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _delivery_stream,
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:apigateway/authorizer:Authorizer": _api_child,
+    "aws:apigateway/usagePlan:UsagePlan": _api_child,
+    "aws:apigateway/apiKey:ApiKey": _api_child,
+    "aws:apigateway/model:Model": _api_child,
+    "aws:apigateway/requestValidator:RequestValidator": _api_child,
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
     "aws:sns/topic:Topic": _topic,

@@ -51,14 +51,43 @@ class PreviewResult:
 
 
 def run_stack(stack: str, *, root: Path = REPO_ROOT, overrides: dict[str, str] | None = None,
-              monitor: RecordingMonitor | None = None, reclaim: bool = True) -> PreviewResult:
-    """`overrides` are fully-qualified keys merged over the stack file, as `pulumi config set` would."""
+              monitor: RecordingMonitor | None = None, reclaim: bool = True,
+              extend: Callable[[Any], None] | None = None) -> PreviewResult:
+    """`overrides` are fully-qualified keys merged over the stack file, as `pulumi config set` would.
+
+    `extend(platform)` runs just before the program's `platform.finish()`, so a test can add services
+    to the reference platform exactly as a user would add them to `__main__.py`.
+    """
     config, notes = load_stack_config(root, stack)
     config.update(overrides or {})
-    result = run_program(stack, lambda: runpy.run_path(str(root / "__main__.py"), run_name="__main__"), config,
-                         monitor=monitor, reclaim=reclaim)
+
+    def program() -> None:
+        with _extended(extend):
+            runpy.run_path(str(root / "__main__.py"), run_name="__main__")
+
+    result = run_program(stack, program, config, monitor=monitor, reclaim=reclaim)
     result.notes[:0] = notes
     return result
+
+
+@contextlib.contextmanager
+def _extended(extend: Callable[[Any], None] | None) -> Iterator[None]:
+    if extend is None:
+        yield
+        return
+    from components.platform import Platform
+
+    original = Platform.finish
+
+    def finish(platform: Platform) -> None:
+        extend(platform)
+        original(platform)
+
+    Platform.finish = finish  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Platform.finish = original  # type: ignore[method-assign]
 
 
 def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
@@ -136,10 +165,3 @@ class _EngineLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.warnings.append(record.getMessage())
-
-
-async def _resolve_outputs(exported: dict[str, Any], into: dict[str, Any]) -> None:
-    for name, value in exported.items():
-        output = pulumi.Output.from_input(value)
-        resolved = await output.future()
-        into[name] = SECRET_MASK if await output.is_secret() else resolved

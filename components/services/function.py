@@ -72,6 +72,11 @@ class FunctionArgs:
     #: Alarm on any error rather than an error rate: for functions that run rarely (see README).
     low_traffic: bool = False
     async_invocation: AsyncInvocation | None = None
+    #: Secrets the handler reads at start-up: env var -> value (a Pulumi secret). The service stores each
+    #: in Secrets Manager under the stack key and passes its ARN in that variable, never the value.
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    #: Which of its service's tables the function uses (by part); None: all of them.
+    tables: Sequence[str] | None = None
 
     def problems(self, prefix: str = "") -> list[str]:
         found = []
@@ -87,6 +92,9 @@ class FunctionArgs:
             found.append(f"{prefix}reserved_concurrency = {reserved}: use None for unreserved, or 0 and above")
         if self.async_invocation is not None:
             found += [prefix + problem for problem in self.async_invocation.problems()]
+        for name in self.secrets:
+            if not name.isidentifier() or not name.isupper():
+                found.append(f"{prefix}secrets: {name!r} must be an UPPER_CASE environment variable name")
         return found
 
     def timeout(self, core: PlatformCore) -> int:

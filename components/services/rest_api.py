@@ -277,3 +277,43 @@ class RestApiFront:
                                         usage_plan_id=usage.id, opts=parent)
             keys[key_name] = key.id
         return keys
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """An API route straight into a service's queue or stream, with no function in between.
+
+    `auth` defaults to "public" because webhooks and beacons authenticate in their payload (a
+    signature checked by the worker) or by API key; say which with `auth` and `usage_plan`.
+    """
+
+    path: str
+    method: str = "POST"
+    auth: str = "public"
+    schema: Any = None
+    usage_plan: UsagePlan | None = None
+    headers_to_attributes: Any = None      # queues: header -> message attribute
+    partition_key: str = "$.id"            # streams: JSON path of the partition key in the body
+
+    def queue_route(self, queue: Any) -> QueueRoute:
+        return QueueRoute(self.method, self.path, auth=self.auth, schema=self.schema,  # type: ignore[arg-type]
+                          queue=queue, headers_to_attributes=dict(self.headers_to_attributes or {}))
+
+    def stream_route(self, stream: Any) -> StreamRoute:
+        return StreamRoute(self.method, self.path, auth=self.auth, schema=self.schema,  # type: ignore[arg-type]
+                           stream=stream, partition_key=self.partition_key)
+
+    def problems(self) -> list[str]:
+        """Route checks need the target, so they run on a stand-in; the messages name the route."""
+        try:
+            route = QueueRoute(self.method, self.path, auth=self.auth, schema=self.schema,  # type: ignore[arg-type]
+                               queue=object(), headers_to_attributes=dict(self.headers_to_attributes or {}))
+            StreamRoute(self.method, self.path, auth=self.auth, schema=self.schema,  # type: ignore[arg-type]
+                        stream=object(), partition_key=self.partition_key)
+        except ValueError as error:
+            return [f"ingest: {error}"]
+        found = [f"ingest: {p}" for p in route_problems([route], has_function=False, has_authorizer=False,
+                                                          usage_plan=self.usage_plan)]
+        if self.usage_plan is not None:
+            found += [f"ingest.{p}" for p in self.usage_plan.problems()]
+        return found

@@ -20,6 +20,7 @@ from components.observability.refs import ServiceView
 from components.observability.service_alarms import ensure_unique_keys, service_alarms
 from components.resources.alarms import EmittedAlarms, emit_alarms, emit_health_alarm
 from components.resources.dashboards import emit_dashboard
+from components.resources.secrets import stored_secret
 from components.resources.tables import OwnedTable, TableSpec, idempotency_table_spec
 from components.services.access import Access
 from components.services.function import FunctionArgs, FunctionSpec, ObservedFunction
@@ -78,9 +79,15 @@ class ServiceComponent(pulumi.ComponentResource):
     def add_function(self, part: str, args: FunctionArgs, *, extra: Sequence[Access] = (),
                      **overrides: Any) -> ObservedFunction:
         """A function of this service, with its tables and idempotency store wired in."""
-        wiring = [*extra, *(table.access() for table in self.tables.values())]
+        unknown = sorted(set(args.tables or ()) - set(self.tables))
+        if unknown:
+            raise ValueError(f"service {self.service!r} function {part!r}: tables {unknown} are not the service's "
+                             f"({sorted(self.tables)})")
+        used = self.tables.values() if args.tables is None else [self.tables[p] for p in args.tables]
+        wiring = [*extra, *(table.access() for table in used)]
         if self.idempotency is not None:
             wiring.append(self.idempotency.access())
+        wiring += [stored_secret(self.core, self.service, name, value, self) for name, value in args.secrets.items()]
         function = ObservedFunction(f"{self.service}-{part}", FunctionSpec.of(self.service, part, args, extra=wiring,
                                                                               **overrides),
                                     self.core, opts=self.child)

@@ -11,8 +11,9 @@ from typing import Any, Mapping
 
 from components.observability.model import SeverityThresholds
 from components.observability.thresholds import AlarmThresholds
-from components.settings.model import (AlarmRouting, ApiProfile, DataProtection, LambdaProfile,
-                                       OpenSearchProfile, Settings, ShippingProfile, TracingProfile)
+from components.settings.model import (AlarmRouting, ApiProfile, CafeProfile, DataProtection, LambdaProfile,
+                                       OpenSearchProfile, QueueProfile, ScheduleProfile, ServiceProfile, Settings,
+                                       ShippingProfile, StreamProfile, TracingProfile)
 from components.settings.schema import KEYS, KEYS_BY_NAME, PROJECT, Invalid
 
 DEFAULT_REGION = "us-east-1"
@@ -87,7 +88,9 @@ def _cross_key_problems(v: dict[str, Any]) -> list[Problem]:
     for stem, unit in (("LambdaErrorRate", "Pct"), ("LambdaThrottles", ""), ("LambdaDuration", "Pct"),
                        ("Api5xxRate", "Pct"), ("Api4xxRate", "Pct"), ("ApiLatencyP99", "Ms"),
                        ("DynamodbThrottles", ""), ("DynamodbSystemErrors", ""),
-                       ("KinesisIteratorAge", "Ms"), ("ShippingLag", "Ms")):
+                       ("KinesisIteratorAge", "Ms"), ("ShippingLag", "Ms"), ("QueueAge", "Pct"),
+                       ("TopicFailedNotifications", ""), ("EventsFailedInvocations", ""),
+                       ("WorkflowFailedExecutions", ""), ("WorkflowDuration", "Pct"), ("FirehoseFreshness", "Pct")):
         warning, critical = v[f"alarm{stem}Warning{unit}"], v[f"alarm{stem}Critical{unit}"]
         if warning is not None and critical is not None and critical < warning:
             add(f"alarm{stem}Critical{unit}", f"a value >= the Warning threshold ({warning:g})")
@@ -126,6 +129,13 @@ def settings_warnings(settings: Settings) -> list[str]:
     if not routing.warning_emails:
         warnings.append(f"stack '{settings.stack}': {PROJECT}:alarmEmailsWarning is empty, so alarm topics have "
                         f"no e-mail subscribers")
+    cafe = settings.cafe
+    for key, value, effect in (("cafeAuthSecret", cafe.auth_secret, "the orders API refuses every token"),
+                               ("cafeWebhookSecret", cafe.webhook_secret, "the payment webhook rejects every call"),
+                               ("cafeReportEmails", cafe.report_emails, "the daily sales report reaches no one")):
+        if not value:
+            warnings.append(f"stack '{settings.stack}': {PROJECT}:{key} is empty, so {effect}; set it with "
+                            f"`pulumi config set --secret {PROJECT}:{key} <value>`")
     return warnings
 
 
@@ -161,6 +171,12 @@ def _build(stack: str, region: str, v: dict[str, Any]) -> Settings:
             period_seconds=v["alarmPeriodSeconds"],
             evaluation_periods=v["alarmEvaluationPeriods"],
             datapoints_to_alarm=v["alarmDatapointsToAlarm"],
+            sqs_age_pct_of_visibility_timeout=_pair(v, "QueueAge", "Pct"),
+            sns_failed_notifications=_pair(v, "TopicFailedNotifications"),
+            eventbridge_failed_invocations=_pair(v, "EventsFailedInvocations"),
+            sfn_failed_executions=_pair(v, "WorkflowFailedExecutions"),
+            sfn_duration_pct_of_timeout=_pair(v, "WorkflowDuration", "Pct"),
+            firehose_freshness_pct_of_buffer=_pair(v, "FirehoseFreshness", "Pct"),
         ),
         routing=AlarmRouting(warning_emails=v["alarmEmailsWarning"], critical_emails=v["alarmEmailsCritical"],
                              page_on_critical=v["pageOnCritical"]),
@@ -179,4 +195,31 @@ def _build(stack: str, region: str, v: dict[str, Any]) -> Settings:
             log_retention_days=v["logIndexRetentionDays"], trace_retention_days=v["traceIndexRetentionDays"]),
         shipping=ShippingProfile(path=v["logShippingPath"], kinesis_shard_count=v["kinesisShardCount"],
                                  memory_mb=v["shipperMemoryMb"], timeout_seconds=v["shipperTimeoutSeconds"]),
+        services=_service_profile(v),
+        cafe=_cafe_profile(v),
     )
+
+
+def _service_profile(v: dict[str, Any]) -> ServiceProfile:
+    return ServiceProfile(
+        worker_timeout_seconds=v["workerTimeoutSeconds"],
+        queues=QueueProfile(max_receive_count=v["queueMaxReceiveCount"], batch_size=v["queueBatchSize"],
+                            batching_window_seconds=v["queueBatchingWindowSeconds"],
+                            max_concurrency=v["queueMaxConcurrency"]),
+        streams=StreamProfile(mode=v["streamMode"], shard_count=v["streamShardCount"],
+                              retention_hours=v["streamRetentionHours"], batch_size=v["streamBatchSize"],
+                              max_retries=v["streamMaxRetries"], max_record_age_seconds=v["streamMaxRecordAgeSeconds"],
+                              firehose_buffer_seconds=v["firehoseBufferSeconds"],
+                              firehose_buffer_mb=v["firehoseBufferMb"],
+                              archive_retention_days=v["archiveRetentionDays"]),
+        schedules=ScheduleProfile(max_retries=v["scheduleMaxRetries"],
+                                  flexible_window_minutes=v["scheduleFlexibleWindowMinutes"],
+                                  grace_minutes=v["scheduleGraceMinutes"]))
+
+
+def _cafe_profile(v: dict[str, Any]) -> CafeProfile:
+    return CafeProfile(time_zone=v["cafeTimeZone"], daily_report_schedule=v["cafeDailyReportSchedule"],
+                       high_value_order_threshold=v["cafeHighValueOrderThreshold"],
+                       payment_provider_url=v["cafePaymentProviderUrl"], report_emails=v["cafeReportEmails"],
+                       high_balance_emails=v["cafeHighBalanceEmails"], webhook_secret=v["cafeWebhookSecret"],
+                       auth_secret=v["cafeAuthSecret"])

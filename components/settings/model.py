@@ -79,6 +79,58 @@ class ShippingProfile:
 
 
 @dataclass(frozen=True)
+class QueueProfile:
+    max_receive_count: int
+    batch_size: int
+    batching_window_seconds: int
+    max_concurrency: int
+
+
+@dataclass(frozen=True)
+class StreamProfile:
+    mode: str                 # "provisioned" or "on-demand"
+    shard_count: int
+    retention_hours: int
+    batch_size: int
+    max_retries: int
+    max_record_age_seconds: int
+    firehose_buffer_seconds: int
+    firehose_buffer_mb: int
+    archive_retention_days: int
+
+
+@dataclass(frozen=True)
+class ScheduleProfile:
+    max_retries: int
+    flexible_window_minutes: int
+    grace_minutes: int
+
+
+@dataclass(frozen=True)
+class ServiceProfile:
+    """Defaults of the event-driven, streaming and workflow kinds; each service may override its own."""
+
+    worker_timeout_seconds: int
+    queues: QueueProfile
+    streams: StreamProfile
+    schedules: ScheduleProfile
+
+
+@dataclass(frozen=True)
+class CafeProfile:
+    """What the reference café needs to know; secrets stay Pulumi secrets until a resource takes them."""
+
+    time_zone: str
+    daily_report_schedule: str
+    high_value_order_threshold: float
+    payment_provider_url: str
+    report_emails: tuple[str, ...]
+    high_balance_emails: tuple[str, ...]
+    webhook_secret: str
+    auth_secret: str
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -93,3 +145,5 @@ class Settings:
     protection: DataProtection
     opensearch: OpenSearchProfile
     shipping: ShippingProfile
+    services: ServiceProfile
+    cafe: CafeProfile

@@ -210,4 +210,97 @@ KEYS: tuple[Key, ...] = tuple([
     Key("shipperTimeoutSeconds", "integer", 60, "Timeout of the log shipper, in seconds.", integer(10, 900)),
 ])
 
+
+def time_zone(raw: Any) -> str:
+    """An IANA zone such as Europe/Lisbon, as EventBridge Scheduler and zoneinfo know them."""
+    from components.services.schedule_plan import time_zones
+    if str(raw) in time_zones():
+        return str(raw)
+    raise Invalid("an IANA time zone such as Europe/Lisbon or America/New_York")
+
+
+def schedule_expression(raw: Any) -> str:
+    from components.services.schedule_plan import ScheduleError, parse_schedule
+    try:
+        return parse_schedule(str(raw)).expression
+    except ScheduleError as error:
+        raise Invalid(f"a recurring schedule such as cron(0 7 * * ? *) or rate(1 day) ({error})") from None
+
+
+def secret_text(min_length: int) -> Parser:
+    def parse(raw: Any) -> str:
+        text = str(raw)
+        if text and len(text) < min_length:
+            raise Invalid(f"empty, or at least {min_length} characters")
+        return text
+    return parse
+
+
+_HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$")
+
+# Event-driven, streaming and workflow services (issue: event-driven components).
+KEYS = KEYS + (
+    Key("workerTimeoutSeconds", "integer", 30,
+        "Timeout of functions that consume queues, streams, schedules and workflow steps, in seconds.",
+        integer(1, 900)),
+    Key("queueMaxReceiveCount", "integer", 3, "Receives before a poison message moves to its dead-letter queue.",
+        integer(1, 1000)),
+    Key("queueBatchSize", "integer", 10, "Messages per consumer invocation (FIFO queues take at most 10).",
+        integer(1, 10000)),
+    Key("queueBatchingWindowSeconds", "integer", 0,
+        "Seconds a queue consumer waits to fill a batch; also added to the visibility timeout.", integer(0, 300)),
+    Key("queueMaxConcurrency", "integer", 5,
+        "Most concurrent invocations a queue consumer scales to (throttles the Frugal Consumer).", integer(2, 1000)),
+    Key("streamMode", "string", "provisioned", "Kinesis capacity of service streams: provisioned or on-demand.",
+        choice("provisioned", "on-demand")),
+    Key("streamShardCount", "integer", 1, "Shards of each service stream in provisioned mode.", integer(1, 500)),
+    Key("streamRetentionHours", "integer", 24, "Retention of service streams, in hours.", integer(24, 8760)),
+    Key("streamBatchSize", "integer", 100, "Records per stream consumer invocation.", integer(1, 10000)),
+    Key("streamMaxRetries", "integer", 5,
+        "Retries of a failing stream batch before it goes to the on-failure destination.", integer(0, 10000)),
+    Key("streamMaxRecordAgeSeconds", "integer", 3600,
+        "Age after which a stream record goes to the on-failure destination unprocessed.", integer(60, 604800)),
+    Key("firehoseBufferSeconds", "integer", 300, "Seconds Firehose buffers before writing to the archive.",
+        integer(0, 900)),
+    Key("firehoseBufferMb", "integer", 5, "MiB Firehose buffers before writing to the archive.", integer(1, 128)),
+    Key("archiveRetentionDays", "integer", 30, "Days stream archives are kept in S3.", integer(1, 3650)),
+    Key("scheduleMaxRetries", "integer", 2, "Retries EventBridge Scheduler makes when it cannot invoke a job.",
+        integer(0, 185)),
+    Key("scheduleFlexibleWindowMinutes", "integer", 0,
+        "Minutes a scheduled run may start late to spread load; 0 runs on time.", integer(0, 1440)),
+    Key("scheduleGraceMinutes", "integer", 60,
+        "Minutes past a job's longest interval before its missed-run alarm fires.", integer(5, 1440)),
+    *_threshold_pair("QueueAge", "age of the oldest message as % of the visibility timeout", "Pct", "200", "1000",
+                     1, 100000),
+    *_threshold_pair("TopicFailedNotifications", "failed SNS notifications per period", "", "1", "off", 0, 1e9),
+    *_threshold_pair("EventsFailedInvocations", "failed EventBridge target invocations per period", "", "off", "1",
+                     0, 1e9),
+    *_threshold_pair("WorkflowFailedExecutions", "failed workflow executions per period", "", "1", "5", 0, 1e9),
+    *_threshold_pair("WorkflowDuration", "p99 workflow execution time as % of its timeout", "Pct", "70", "90",
+                     1, 100),
+    *_threshold_pair("FirehoseFreshness", "age of the oldest undelivered archive record as % of the buffer "
+                     "interval", "Pct", "300", "1000", 100, 100000),
+)
+
+# The café reference platform that __main__.py deploys.
+KEYS = KEYS + (
+    Key("cafeTimeZone", "string", "America/New_York", "The café's time zone: days and the daily report follow it.",
+        time_zone),
+    Key("cafeDailyReportSchedule", "string", "cron(0 7 * * ? *)",
+        "When the daily sales report runs, in the café's time zone.", schedule_expression),
+    Key("cafeHighValueOrderThreshold", "string", "100", "Order total at or above which high-balance-alert is told.",
+        decimal(0.01, 1e9)),
+    Key("cafePaymentProviderUrl", "string", "https://payments.example.com/v1",
+        "Base URL of the payment provider the fulfilment workflow charges through.",
+        matching(_HTTPS_URL, "an https:// URL")),
+    Key("cafeReportEmails", "string", "", "Comma-separated e-mails that receive the daily sales report (set as a "
+        "secret).", csv_of(_EMAIL, "e-mail addresses"), secret=True),
+    Key("cafeHighBalanceEmails", "string", "", "Comma-separated e-mails told about high-value orders (set as a "
+        "secret).", csv_of(_EMAIL, "e-mail addresses"), secret=True),
+    Key("cafeWebhookSecret", "string", "", "Shared secret the payment provider signs webhooks with (set as a secret).",
+        secret_text(32), secret=True),
+    Key("cafeAuthSecret", "string", "", "HS256 secret that staff tokens for the orders API are signed with (set as "
+        "a secret).", secret_text(32), secret=True),
+)
+
 KEYS_BY_NAME: dict[str, Key] = {key.name: key for key in KEYS}

@@ -29,16 +29,16 @@ def test_subscriptions_point_at_the_environments_delivery_path():
     invoke = dev.named("platform-logging-shipper-async").inputs
     assert invoke["maximumRetryAttempts"] == 2
     assert invoke["destinationConfig"]["onFailure"]["destination"].endswith(":platform-dev-log-shipping-failed")
-    assert not dev.of_type("aws:kinesis/stream:Stream")
+    assert not [s for s in dev.of_type("aws:kinesis/stream:Stream") if s.parent == "platform-logging"]
     for s in prod.of_type(SUBSCRIPTION):
         assert s.inputs["destinationArn"] == "arn:aws:kinesis:us-east-1:123456789012:stream/platform-prod-log-shipping-stream"
         assert s.inputs["roleArn"].endswith(":role/platform-prod-log-shipping-logs-to-stream")
-    mapping = prod.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")[0].inputs
+    mapping = prod.named("platform-logging-shipper-stream").inputs
     assert mapping["bisectBatchOnFunctionError"] is True
     assert mapping["functionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["destinationConfig"]["onFailure"]["destinationArn"].endswith(":platform-prod-log-shipping-failed")
     assert mapping["startingPosition"] == "TRIM_HORIZON"
-    stream = prod.of_type("aws:kinesis/stream:Stream")[0].inputs
+    stream = prod.named("platform-logging-stream").inputs
     assert stream["encryptionType"] == "KMS" and stream["shardCount"] == 2
 
 

@@ -29,6 +29,8 @@ from components.observability.descriptions import ERRORS_QUERY, REPORT_QUERY
 from components.observability.dynamodb.alarms import throttle_queries
 from components.observability.dynamodb.widgets import table_widgets
 from components.observability.events.widgets import rule_widgets
+from components.observability.firehose.widgets import delivery_stream_widgets
+from components.observability.scheduler.widgets import schedule_widgets
 from components.observability.kinesis.widgets import stream_widgets
 from components.observability.lambda_.alarms import NAMESPACE as LAMBDA_NAMESPACE
 from components.observability.lambda_.widgets import lambda_widgets
@@ -105,6 +107,11 @@ def service_sections(view: ServiceView, alarm_arns: Sequence[str]) -> list[list[
                          *state_machine_widgets(machine, view.region)])
     for rule in view.rules:
         sections.append([section_header(f"EventBridge rule {rule.rule_name}"), *rule_widgets(rule, view.region)])
+    for schedule in view.schedules:
+        sections.append([section_header(f"Schedule {schedule.schedule_name}"), *schedule_widgets(schedule, view.region)])
+    for delivery in view.delivery_streams:
+        sections.append([section_header(f"Firehose {delivery.stream_name}"),
+                         *delivery_stream_widgets(delivery, view.region)])
     lambda_groups = [fn.log_group_name for fn in view.lambdas]
     access_groups = [api.access_log_group_name for api in view.apis]
     logs: list[Widget] = []

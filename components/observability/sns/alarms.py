@@ -18,7 +18,7 @@ def topic_alarms(topic: TopicRef, t: AlarmThresholds) -> list[AlarmSpec]:
         window=profile_window(t),
         summary=lambda value: f"{topic.topic_name}: >= {fmt(value)} failed notifications per {t.period_seconds}s",
         meaning=lambda _: f"SNS could not deliver notifications from {topic.topic_name} to a subscriber after retries.",
-        check_first="subscription delivery status logs and the subscriber's access policy (SQS queue policy, "
-        "Lambda permission, KMS key policy for encrypted queues).",
+        check_first="the subscription dead-letter queues on the topic's dashboard (one message shows the failed "
+        "delivery), then the subscriber's access policy (SQS queue policy, Lambda permission, KMS key policy).",
         metric=metric(NAMESPACE, "NumberOfNotificationsFailed", {"TopicName": topic.topic_name}, "Sum", t.period_seconds),
     )

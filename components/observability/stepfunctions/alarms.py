@@ -2,12 +2,15 @@
 
 - ExecutionsFailed (Sum) against ``sfn_failed_executions``;
 - ExecutionsTimedOut (Sum) >= 1, critical: a workflow stopped mid-way;
-- ExecutionThrottled (Sum) >= 1, warning.
+- ExecutionThrottled (Sum) >= 1, warning;
+- ExecutionsAborted (Sum) >= 1, warning: someone or something stopped an execution mid-way;
+- p99 ExecutionTime as % of the definition's TimeoutSeconds, when it has one.
 """
 
 from __future__ import annotations
 
-from components.observability._factory import ONE_DATAPOINT, alarm_spec, fmt, metric, profile_window, severity_alarms
+from components.observability._factory import (ONE_DATAPOINT, alarm_spec, fmt, metric, profile_window,
+                                               severity_alarms)
 from components.observability.model import AlarmSpec, MetricStat, Severity
 from components.observability.refs import StateMachineRef
 from components.observability.thresholds import AlarmThresholds
@@ -54,4 +57,31 @@ def state_machine_alarms(machine: StateMachineRef, t: AlarmThresholds) -> list[A
         _fixed(machine, t, "ExecutionThrottled", "throttled", Severity.WARNING,
                f"StartExecution or state transitions of {machine.state_machine_name} were throttled.",
                "the Step Functions account quotas and bursts of callers starting executions."),
+        _fixed(machine, t, "ExecutionsAborted", "aborted", Severity.WARNING,
+               f"An execution of {machine.state_machine_name} was stopped before it finished; its compensation did "
+               "not run.",
+               "CloudTrail for StopExecution calls, then the stopped execution's last state."),
+        *duration_alarms(machine, t),
     ]
+
+
+def duration_alarms(machine: StateMachineRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    """Relative to the workflow's own timeout, like Lambda duration: one profile fits every workflow."""
+    if not machine.timeout_seconds:
+        return []
+    timeout = machine.timeout_seconds
+
+    def threshold_ms(pct: float) -> float:
+        return pct * timeout * 1000 / 100
+
+    return severity_alarms(
+        t.sfn_duration_pct_of_timeout, ("sfn", machine.key_part, "duration"),
+        window=profile_window(t),
+        summary=lambda pct: f"{machine.state_machine_name}: p99 execution time >= {fmt(pct)}% of its {timeout}s timeout",
+        meaning=lambda pct: (f"p99 ExecutionTime of {machine.state_machine_name} reached {fmt(threshold_ms(pct))} ms, "
+                             f"{fmt(pct)}% of its {timeout} s timeout; slower executions will time out."),
+        check_first="the slowest state in a recent execution's event history (retries with backoff add up), then "
+        "that task's duration.",
+        threshold=threshold_ms,
+        metric=metric(NAMESPACE, "ExecutionTime", {"StateMachineArn": machine.state_machine_arn}, "p99",
+                      t.period_seconds))

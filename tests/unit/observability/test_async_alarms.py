@@ -53,11 +53,21 @@ def test_sns_failed_notifications(thresholds) -> None:
 def test_state_machine_alarms_use_arn_dimension(thresholds) -> None:
     specs = {s.key: s for s in state_machine_alarms(MACHINE, thresholds)}
     assert set(specs) == {"sfn-workflow-failed-warning", "sfn-workflow-failed-critical", "sfn-workflow-timed-out-critical",
-                          "sfn-workflow-throttled-warning"}
+                          "sfn-workflow-throttled-warning", "sfn-workflow-aborted-warning"}
     assert specs["sfn-workflow-failed-critical"].threshold == 5.0
     assert specs["sfn-workflow-timed-out-critical"].metric.metric_name == "ExecutionsTimedOut"
     assert specs["sfn-workflow-throttled-warning"].metric.metric_name == "ExecutionThrottled"
+    assert specs["sfn-workflow-aborted-warning"].metric.metric_name == "ExecutionsAborted"
     assert all(s.metric.dimensions == (("StateMachineArn", MACHINE.state_machine_arn),) for s in specs.values())
+
+
+def test_state_machine_duration_is_relative_to_its_timeout(thresholds) -> None:
+    timed = dataclasses.replace(MACHINE, timeout_seconds=600)
+    specs = {s.key: s for s in state_machine_alarms(timed, thresholds)}
+    warning = specs["sfn-workflow-duration-warning"]
+    assert (warning.metric.metric_name, warning.metric.stat) == ("ExecutionTime", "p99")
+    assert warning.threshold == thresholds.sfn_duration_pct_of_timeout.warning * 600 * 1000 / 100
+    assert specs["sfn-workflow-duration-critical"].threshold > warning.threshold
 
 
 @pytest.mark.parametrize(
@@ -65,10 +75,12 @@ def test_state_machine_alarms_use_arn_dimension(thresholds) -> None:
     [(None, (("RuleName", "r"),)), ("default", (("RuleName", "r"),)), ("orders", (("EventBusName", "orders"), ("RuleName", "r")))],
 )
 def test_eventbridge_rule_dimensions(thresholds, bus, dims) -> None:
-    (spec,) = rule_alarms(RuleRef("r", event_bus_name=bus), thresholds)
-    assert spec.metric.metric_name == "FailedInvocations"
-    assert spec.metric.dimensions == dims
-    assert spec.severity is Severity.CRITICAL
+    failed, throttled, lost = rule_alarms(RuleRef("r", event_bus_name=bus), thresholds)
+    assert (failed.metric.metric_name, failed.severity) == ("FailedInvocations", Severity.CRITICAL)
+    assert (throttled.metric.metric_name, throttled.severity) == ("ThrottledRules", Severity.WARNING)
+    assert (lost.metric.metric_name, lost.severity) == ("InvocationsFailedToBeSentToDlq", Severity.CRITICAL)
+    assert {spec.metric.dimensions for spec in (failed, throttled, lost)} == {dims}
+    assert lost.threshold == throttled.threshold == 1.0
 
 
 def test_async_lambda_lost_events_only_when_invoked_async(api_fn, thresholds) -> None:

@@ -2,6 +2,7 @@ import json
 
 from components.iam import AccountContext
 from components.logging import plan
+from components.resources.buckets import deny_insecure_transport
 from components.naming import Namer
 from components.settings import load_settings
 
@@ -42,7 +43,7 @@ def test_logs_may_assume_the_stream_role_only_for_the_stacks_groups():
 def test_dead_letter_bucket_rejects_plain_http_and_is_account_unique():
     assert plan.dead_letter_bucket_name(Namer("platform", "dev"), "111122223333") == \
         "platform-dev-log-shipping-dead-letters-111122223333"
-    policy = json.loads(plan.deny_insecure_transport("arn:aws:s3:::b"))
+    policy = json.loads(deny_insecure_transport("arn:aws:s3:::b"))
     assert policy["Statement"][0]["Effect"] == "Deny"
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 

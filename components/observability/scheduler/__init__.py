@@ -1,0 +1,1 @@
+"""Observability builders for EventBridge Scheduler."""

@@ -1,0 +1,148 @@
+"""`ScheduledJob`: an EventBridge Scheduler schedule (cron or rate, in a time zone) that runs a function.
+
+A daily job runs once, so the usual error-rate alarm could never fire for it: its function alarms on
+any error (low-traffic semantics), and a run that did not happen alarms too, after the schedule's
+longest quiet spell plus a grace period. Scheduler retries an invocation it could not make, then
+keeps it in a dead-letter queue; the function's own failures are retried by Lambda and kept in its
+failure queue. The schedule lives in a group of its own because Scheduler's metrics are per group.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam
+from components.core import PlatformCore
+from components.observability.refs import ScheduleRef, ServiceView
+from components.observability.scheduler.alarms import UnwatchableScheduleError, missed_run_window
+from components.resources.queues import dead_letter_queue
+from components.resources.tables import TableSpec
+from components.services.access import Access, statement
+from components.services.function import AsyncInvocation, FunctionArgs
+from components.services.schedule_plan import ScheduleError, parse_schedule, time_zones
+from components.services.service import ServiceArgs, ServiceComponent
+
+#: EventBridge Scheduler: up to 185 retries and 24 hours per run.
+MAX_RETRIES = 185
+MAX_EVENT_AGE_SECONDS = 86400
+
+
+@dataclass(frozen=True)
+class ScheduledJobArgs(ServiceArgs["ScheduledJob"]):
+    handler: str
+    schedule: str                              # cron(...) or rate(...)
+    time_zone: str = "UTC"
+    description: str = ""
+    #: The event each run receives.
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    max_retries: int | None = None             # None: the profile's scheduleMaxRetries
+    flexible_window_minutes: int | None = None  # None: the profile's
+    grace_minutes: int | None = None           # None: the profile's scheduleGraceMinutes
+    tables: Sequence[TableSpec] = ()
+    idempotency: bool = False
+    environment: Mapping[str, str] = field(default_factory=dict)
+    access: Sequence[Access] = ()
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    memory_mb: int | None = None
+    timeout_seconds: int | None = None         # None: the profile's workerTimeoutSeconds
+
+    def function_args(self, core: PlatformCore) -> FunctionArgs:
+        return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
+                            access=self.access, memory_mb=self.memory_mb,
+                            timeout_seconds=self.timeout_seconds or core.settings.services.worker_timeout_seconds,
+                            reserved_concurrency=None, low_traffic=True, async_invocation=AsyncInvocation(),
+                            secrets=self.secrets)
+
+    def resolved(self, core: PlatformCore) -> tuple[int, int, int]:
+        """(max retries, flexible window minutes, grace minutes)."""
+        profile = core.settings.services.schedules
+        return (profile.max_retries if self.max_retries is None else self.max_retries,
+                profile.flexible_window_minutes if self.flexible_window_minutes is None
+                else self.flexible_window_minutes,
+                self.grace_minutes or profile.grace_minutes)
+
+    def problems(self, core: PlatformCore) -> list[str]:
+        found = self.function_args(core).problems()
+        retries, window, grace = self.resolved(core)
+        try:
+            interval = parse_schedule(self.schedule).max_interval_seconds
+        except ScheduleError as error:
+            found.append(f"schedule = {self.schedule!r}: {error}")
+            interval = None
+        if self.time_zone not in time_zones():
+            found.append(f"time_zone = {self.time_zone!r}: an IANA time zone such as Europe/Lisbon")
+        if not 0 <= retries <= MAX_RETRIES:
+            found.append(f"max_retries = {retries}: Scheduler allows 0 to {MAX_RETRIES}")
+        if not 0 <= window <= 1440:
+            found.append(f"flexible_window_minutes = {window}: 0 (off) to 1440")
+        if interval is not None:
+            if window * 60 >= interval:
+                found.append(f"flexible_window_minutes = {window}: must be shorter than the schedule's interval "
+                             f"({interval // 60} min), or runs could overlap")
+            try:
+                missed_run_window(interval + window * 60, grace * 60)
+            except UnwatchableScheduleError as error:
+                found.append(f"schedule = {self.schedule!r}: {error}")
+        try:
+            json.dumps(self.payload)
+        except (TypeError, ValueError):
+            found.append("payload: must be JSON-serialisable")
+        return found
+
+    def build(self, service: str, core: PlatformCore) -> ScheduledJob:
+        return ScheduledJob(service, self, core)
+
+
+class ScheduledJob(ServiceComponent):
+    kind = "scheduled-job"
+
+    def __init__(self, service: str, args: ScheduledJobArgs, core: PlatformCore) -> None:
+        super().__init__("platform:services:ScheduledJob", service, core)
+        retries, window, grace = args.resolved(core)
+        namer = core.namer
+        self.add_tables(args.tables, idempotency=args.idempotency)
+        self.function = self.add_function("job", args.function_args(core))
+        self.dead_letters = dead_letter_queue(f"{service}-schedule-dlq", core, service, "schedule-dlq", parent=self)
+        self.group_name = namer.physical(service, "schedules", "schedule")
+        group = aws.scheduler.ScheduleGroup(f"{service}-schedule-group", name=self.group_name, tags=self.tags,
+                                            opts=self.child)
+        role = aws.iam.Role(
+            f"{service}-scheduler", name=namer.physical(service, "scheduler", "iam_role"),
+            assume_role_policy=iam.document([{
+                "Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": core.account.account_id}}}]),
+            tags=self.tags, opts=self.child)
+        policy = aws.iam.RolePolicy(
+            f"{service}-scheduler-policy", role=role.id,
+            policy=pulumi.Output.all(
+                statement("RunJob", ["lambda:InvokeFunction"], self.function.arn),
+                statement("KeepFailedRuns", ["sqs:SendMessage"], self.dead_letters.arn),
+                core.key.arn.apply(lambda arn: iam.use_key_via(core.account, arn, ["sqs"]))).apply(iam.document),
+            opts=self.child)
+        self.schedule_name = namer.physical(service, "schedule", "schedule")
+        aws.scheduler.Schedule(
+            f"{service}-schedule", name=self.schedule_name, group_name=group.name,
+            description=args.description or f"{service}: {args.schedule} ({args.time_zone})",
+            schedule_expression=args.schedule, schedule_expression_timezone=args.time_zone,
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(
+                mode="FLEXIBLE" if window else "OFF", maximum_window_in_minutes=window or None),
+            kms_key_arn=core.key.arn, state="ENABLED",
+            target=aws.scheduler.ScheduleTargetArgs(
+                arn=self.function.arn, role_arn=role.arn, input=json.dumps(dict(args.payload), sort_keys=True),
+                retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                    maximum_retry_attempts=retries, maximum_event_age_in_seconds=MAX_EVENT_AGE_SECONDS),
+                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=self.dead_letters.arn)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
+        interval = parse_schedule(args.schedule).max_interval_seconds + window * 60
+        self.publish(ServiceView(service=service, stack=self.settings.stack, region=self.settings.region,
+                                 account_id=core.account.account_id,
+                                 schedules=(ScheduleRef(schedule_name=self.schedule_name, group_name=self.group_name,
+                                                        function_name=self.function.function_name,
+                                                        expression=args.schedule, max_interval_seconds=interval,
+                                                        grace_seconds=grace * 60, part="schedule"),),
+                                 queues=(self.dead_letters.ref,)),
+                     outputs={"schedule": f"{args.schedule} {args.time_zone}", "functionName": self.function.function_name})

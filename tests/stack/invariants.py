@@ -1,0 +1,329 @@
+"""Invariants every stack must hold, as functions over a preview result.
+
+Each check derives what it inspects from the inventory and the `services` output, never from a list
+of the reference platform's services, so a service added by the README's examples is checked the
+same way (tests/stack/test_extended_platform.py proves it with one service of every kind).
+Each returns the problems it found; an empty list means the invariant holds.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any, Callable, Iterable
+
+from components.naming import LIMITS
+from components.preview.runner import PreviewResult
+from components.settings import Settings
+
+FUNCTION = "aws:lambda/function:Function"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+QUEUE = "aws:sqs/queue:Queue"
+MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
+SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
+PERMISSION = "aws:lambda/permission:Permission"
+STAGE = "aws:apigateway/stage:Stage"
+
+#: Statements that AWS offers no narrower resource for; each says why in components/.
+WILDCARD_STATEMENTS = frozenset({"WriteTraces", "DeliverExecutionLogs"})
+#: Log groups that must not ship: the shipper's own (a loop) and the OpenSearch domain's (a sick domain).
+UNSHIPPED = (re.compile(r"^/[^/]+/[^/]+/log-shipping/lambda-shipper$"), re.compile(r"^/[^/]+/[^/]+/opensearch/"))
+
+Check = Callable[[PreviewResult, Settings], list[str]]
+
+
+def _arn_name(arn: str) -> str:
+    """The resource name at the end of an SQS, Lambda or SNS ARN."""
+    return arn.rsplit(":", 1)[-1]
+
+
+def _dlq_depth_alarmed(result: PreviewResult) -> set[str]:
+    """Queues whose depth (messages visible) has an alarm with an action."""
+    names = set()
+    for alarm in result.of_type(ALARM):
+        inputs = alarm.inputs
+        if inputs.get("metricName") == "ApproximateNumberOfMessagesVisible" and inputs.get("alarmActions"):
+            names.add(inputs["dimensions"]["QueueName"])
+    return names
+
+
+def async_paths_keep_failures(result: PreviewResult, settings: Settings) -> list[str]:
+    """Every asynchronous path has a DLQ or an on-failure destination, and the depth of each is alarmed."""
+    problems: list[str] = []
+    queues = {q.outputs["arn"]: q.inputs for q in result.of_type(QUEUE)}
+    kept: list[tuple[str, str]] = []           # (where, dead-letter queue ARN)
+    for mapping in result.of_type(MAPPING):
+        source = mapping.inputs["eventSourceArn"]
+        if source in queues:
+            redrive = queues[source].get("redrivePolicy")
+            if not redrive:
+                problems.append(f"{mapping.name}: its queue has no redrive policy")
+                continue
+            kept.append((mapping.name, json.loads(redrive)["deadLetterTargetArn"]))
+        else:
+            destination = mapping.inputs.get("destinationConfig", {}).get("onFailure", {}).get("destinationArn")
+            if not destination:
+                problems.append(f"{mapping.name}: stream consumer without an on-failure destination")
+                continue
+            kept.append((mapping.name, destination))
+    for subscription in result.of_type(SNS_SUBSCRIPTION):
+        if subscription.inputs["protocol"] in ("sqs", "lambda", "https", "http"):
+            redrive = subscription.inputs.get("redrivePolicy")
+            if not redrive:
+                problems.append(f"{subscription.name}: {subscription.inputs['protocol']} subscription without a DLQ")
+                continue
+            kept.append((subscription.name, json.loads(redrive)["deadLetterTargetArn"]))
+    for target in result.of_type(EVENT_TARGET):
+        dead, retry = target.inputs.get("deadLetterConfig", {}).get("arn"), target.inputs.get("retryPolicy")
+        if not dead or not retry:
+            problems.append(f"{target.name}: EventBridge target without a DLQ and a retry policy")
+            continue
+        kept.append((target.name, dead))
+    for schedule in result.of_type(SCHEDULE):
+        dead = schedule.inputs["target"].get("deadLetterConfig", {}).get("arn")
+        if not dead or not schedule.inputs["target"].get("retryPolicy"):
+            problems.append(f"{schedule.name}: schedule without a DLQ and a retry policy")
+            continue
+        kept.append((schedule.name, dead))
+    for config in result.of_type(INVOKE_CONFIG):
+        destination = config.inputs.get("destinationConfig", {}).get("onFailure", {}).get("destination")
+        if not destination:
+            problems.append(f"{config.name}: asynchronous invocation without an on-failure destination")
+            continue
+        kept.append((config.name, destination))
+    for name in _async_invoked_functions(result):
+        if not any(c.inputs["functionName"] == name for c in result.of_type(INVOKE_CONFIG)):
+            problems.append(f"function {name} is invoked asynchronously but keeps no failed events")
+    alarmed = _dlq_depth_alarmed(result)
+    for where, arn in kept:
+        if arn.split(":")[2] == "sqs" and _arn_name(arn) not in alarmed:
+            problems.append(f"{where}: its dead-letter queue {_arn_name(arn)} has no depth alarm")
+    return problems
+
+
+def _async_invoked_functions(result: PreviewResult) -> set[str]:
+    """Functions that AWS services invoke asynchronously: schedules, EventBridge, SNS and S3."""
+    names = {_arn_name(s.inputs["target"]["arn"]) for s in result.of_type(SCHEDULE)
+             if ":lambda:" in s.inputs["target"]["arn"]}
+    names |= {_arn_name(t.inputs["arn"]) for t in result.of_type(EVENT_TARGET) if ":lambda:" in t.inputs["arn"]}
+    names |= {_arn_name(s.inputs["endpoint"]) for s in result.of_type(SNS_SUBSCRIPTION)
+              if s.inputs["protocol"] == "lambda"}
+    return names
+
+
+def functions_are_traced_and_shipped(result: PreviewResult, settings: Settings) -> list[str]:
+    problems = []
+    groups = {g.inputs["name"]: g for g in result.of_type(LOG_GROUP)}
+    shipped = Counter(s.inputs["logGroup"] for s in result.of_type(SUBSCRIPTION_FILTER))
+    for fn in result.of_type(FUNCTION):
+        if fn.inputs.get("tracingConfig") != {"mode": "Active"}:
+            problems.append(f"{fn.name}: tracing is not Active")
+        group = fn.inputs["loggingConfig"]["logGroup"]
+        if group not in groups:
+            problems.append(f"{fn.name}: writes to {group}, which the stack does not create")
+    for name, group in groups.items():
+        if group.inputs.get("retentionInDays") != settings.log_retention_days:
+            problems.append(f"log group {name}: retention is not the profile's {settings.log_retention_days} days")
+        if not str(group.inputs.get("kmsKeyId", "")).startswith("arn:aws:kms:"):
+            problems.append(f"log group {name}: not encrypted with the stack key")
+        excluded = any(pattern.match(name) for pattern in UNSHIPPED)
+        if excluded and shipped[name]:
+            problems.append(f"log group {name}: must not be shipped")
+        if not excluded and shipped[name] != 1:
+            problems.append(f"log group {name}: has {shipped[name]} shipping subscriptions, not 1")
+    return problems
+
+
+def queues_outlast_their_consumers(result: PreviewResult, settings: Settings) -> list[str]:
+    """A message must stay invisible for 6 times its consumer's timeout (AWS's recommendation)."""
+    problems = []
+    queues = {q.outputs["arn"]: q.inputs for q in result.of_type(QUEUE)}
+    functions = {f.inputs["name"]: f.inputs for f in result.of_type(FUNCTION)}
+    for mapping in result.of_type(MAPPING):
+        queue = queues.get(mapping.inputs["eventSourceArn"])
+        if queue is None:
+            continue
+        timeout = functions[mapping.inputs["functionName"]]["timeout"]
+        window = mapping.inputs.get("maximumBatchingWindowInSeconds", 0)
+        if queue["visibilityTimeoutSeconds"] < 6 * timeout + window:
+            problems.append(f"{mapping.name}: visibility {queue['visibilityTimeoutSeconds']} s < 6 x {timeout} s "
+                            f"+ {window} s")
+        if mapping.inputs.get("functionResponseTypes") != ["ReportBatchItemFailures"]:
+            problems.append(f"{mapping.name}: does not report partial batch failures")
+        if not mapping.inputs.get("scalingConfig", {}).get("maximumConcurrency") and \
+                functions[mapping.inputs["functionName"]].get("reservedConcurrentExecutions", -1) < 0:
+            problems.append(f"{mapping.name}: queue consumer with neither maximum nor reserved concurrency")
+    return problems
+
+
+def _statements(policy: str) -> list[dict[str, Any]]:
+    return json.loads(policy)["Statement"]
+
+
+def _listed(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def roles_name_only_stack_resources(result: PreviewResult, settings: Settings) -> list[str]:
+    """No action wildcard; resources are the stack's own (by deterministic name) or the documented `*`s."""
+    problems = []
+    # Physical names, log groups and secrets of the stack: <p>-<s>-..., /<p>/<s>/..., secret:<p>/<s>/...
+    markers = (f"{settings.project}-{settings.stack}-", f"/{settings.project}/{settings.stack}/",
+               f":{settings.project}/{settings.stack}/")
+    key_arn = result.of_type("aws:kms/key:Key")[0].outputs["arn"]
+    for policy in result.of_type(ROLE_POLICY):
+        for statement in _statements(policy.inputs["policy"]):
+            where = f"{policy.name} {statement.get('Sid', '?')}"
+            for action in _listed(statement["Action"]):
+                if action == "*" or action.endswith(":*"):
+                    problems.append(f"{where}: wildcard action {action}")
+            for resource in _listed(statement["Resource"]):
+                if resource == "*":
+                    if statement.get("Sid") not in WILDCARD_STATEMENTS:
+                        problems.append(f"{where}: Resource '*' outside the documented exceptions")
+                elif resource == key_arn:
+                    continue
+                elif not any(marker in resource for marker in markers):
+                    problems.append(f"{where}: {resource} is not a resource of this stack")
+    return problems
+
+
+def low_traffic_functions_alarm_on_any_error(result: PreviewResult, settings: Settings) -> list[str]:
+    """Scheduled jobs, workflow tasks and authorizers: an error-rate guard would never let them alarm."""
+    rare = {_arn_name(s.inputs["target"]["arn"]) for s in result.of_type(SCHEDULE)}
+    for machine in result.of_type(STATE_MACHINE):
+        rare |= set(re.findall(r"arn:aws:lambda:[^:]+:\d+:function:([A-Za-z0-9_-]+)", machine.inputs["definition"]))
+    for authorizer in result.of_type(AUTHORIZER):
+        rare |= set(re.findall(r"function:([A-Za-z0-9_-]+)/invocations", authorizer.inputs["authorizerUri"]))
+    problems = []
+    alarms = result.of_type(ALARM)
+    for name in sorted(rare):
+        errors = [a.inputs for a in alarms if a.inputs.get("dimensions") == {"FunctionName": name}
+                  and a.inputs.get("metricName") == "Errors"]
+        if not errors or any(a["threshold"] != 1 for a in errors):
+            problems.append(f"function {name} runs rarely but has no alarm on any single error")
+        guarded = [a.inputs["name"] for a in alarms if a.inputs.get("metricQueries") and any(
+            q.get("metric", {}).get("dimensions") == {"FunctionName": name} and
+            q.get("metric", {}).get("metricName") == "Errors" for q in a.inputs["metricQueries"])]
+        if guarded:
+            problems.append(f"function {name} runs rarely but has guarded error-rate alarms {guarded}")
+    return problems
+
+
+def every_service_is_observed(result: PreviewResult, settings: Settings) -> list[str]:
+    """A health alarm over its alarms, a dashboard, an overview row and an entry in `services`."""
+    problems = []
+    services = result.outputs["services"]
+    components = {r.name for r in result.resources if r.type.startswith("platform:services:") and r.parent is None}
+    if components != set(services):
+        problems.append(f"services output {sorted(services)} differs from the service components {sorted(components)}")
+    composites = {c.inputs["alarmName"]: c.inputs["alarmRule"] for c in result.of_type(COMPOSITE)}
+    dashboards = {d.inputs["dashboardName"]: json.loads(d.inputs["dashboardBody"]) for d in result.of_type(DASHBOARD)}
+    overview = [w for name in result.outputs["overviewDashboards"] for w in dashboards[name]["widgets"]]
+    rows = {w["properties"].get("markdown", "") for w in overview if w["type"] == "text"}
+    for service, entry in services.items():
+        rule = composites.get(entry["healthAlarm"])
+        if rule is None:
+            problems.append(f"{service}: no health alarm {entry['healthAlarm']}")
+        else:
+            own = [a.inputs["name"] for a in result.of_type(ALARM)
+                   if a.inputs["tags"]["platform:service"] == service]
+            missing = [name for name in own if f'ALARM("{name}")' not in rule]
+            if not own or missing:
+                problems.append(f"{service}: health alarm misses {missing or 'every alarm'}")
+        if entry["dashboard"] not in dashboards:
+            problems.append(f"{service}: no dashboard {entry['dashboard']}")
+        if not any(row.startswith(f"### {service}") for row in rows):
+            problems.append(f"{service}: no row in the overview")
+    return problems
+
+
+def alarms_route_by_severity(result: PreviewResult, settings: Settings) -> list[str]:
+    topics = {t.inputs["name"].rsplit("-", 1)[-1]: t.outputs["arn"] for t in result.of_type("aws:sns/topic:Topic")
+              if t.parent == f"{settings.project}-core"}
+    problems = []
+    for alarm in result.of_type(ALARM):
+        expected = [topics[alarm.inputs["tags"]["platform:severity"]]]
+        if alarm.inputs["alarmActions"] != expected or alarm.inputs["okActions"] != expected:
+            problems.append(f"{alarm.name}: actions are not its severity's topic")
+        if "Check first" not in alarm.inputs["alarmDescription"]:
+            problems.append(f"{alarm.name}: description has no 'Check first'")
+    for composite in result.of_type(COMPOSITE):
+        if composite.inputs["alarmActions"] != [topics["warning"]]:
+            problems.append(f"{composite.name}: health alarms notify the Warning topic")
+    return problems
+
+
+def _physical_name(registration: Any) -> str | None:
+    for key in ("name", "alarmName", "dashboardName", "ruleName", "groupName", "layerName", "bucket",
+                "domainName"):
+        if key in registration.inputs:
+            return registration.inputs[key]
+    return None
+
+
+KIND_BY_TYPE = {FUNCTION: "lambda", "aws:iam/role:Role": "iam_role", ALARM: "alarm", COMPOSITE: "alarm",
+                LOG_GROUP: "log_group", "aws:sns/topic:Topic": "sns_topic", "aws:dynamodb/table:Table": "dynamodb_table",
+                DASHBOARD: "dashboard", "aws:xray/group:Group": "xray_group",
+                "aws:xray/samplingRule:SamplingRule": "xray_sampling_rule",
+                "aws:lambda/layerVersion:LayerVersion": "lambda_layer", "aws:opensearch/domain:Domain":
+                "opensearch_domain", "aws:kinesis/stream:Stream": "kinesis_stream", QUEUE: "sqs_queue",
+                "aws:s3/bucket:Bucket": "s3_bucket", "aws:cloudwatch/eventBus:EventBus": "event_bus",
+                "aws:cloudwatch/eventRule:EventRule": "event_rule", SCHEDULE: "schedule",
+                "aws:scheduler/scheduleGroup:ScheduleGroup": "schedule", STATE_MACHINE: "state_machine",
+                "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": "firehose"}
+
+
+def names_are_unique_deterministic_and_within_limits(result: PreviewResult, settings: Settings) -> list[str]:
+    problems = []
+    logical = Counter((r.type, r.name) for r in result.resources)
+    problems += [f"logical name {key} is registered {n} times" for key, n in logical.items() if n > 1]
+    for type_token, kind in KIND_BY_TYPE.items():
+        names = [_physical_name(r) for r in result.of_type(type_token)]
+        problems += [f"{type_token}: {name} is used twice" for name, n in Counter(names).items() if n > 1]
+        for name in names:
+            if not name or len(name) > LIMITS[kind]:
+                problems.append(f"{type_token}: {name!r} is empty or longer than {LIMITS[kind]}")
+            elif f"-{settings.stack}-" not in name and f"/{settings.stack}/" not in name:
+                problems.append(f"{type_token}: {name} does not carry the stack's prefix")
+    return problems
+
+
+def apis_are_traced_throttled_and_logged(result: PreviewResult, settings: Settings) -> list[str]:
+    problems = []
+    settings_by_api = {m.inputs["restApi"]: m.inputs for m in
+                       result.of_type("aws:apigateway/methodSettings:MethodSettings")}
+    for stage in result.of_type(STAGE):
+        if stage.inputs.get("xrayTracingEnabled") is not True:
+            problems.append(f"{stage.name}: X-Ray is off")
+        if not stage.inputs.get("accessLogSettings", {}).get("destinationArn"):
+            problems.append(f"{stage.name}: no access logs")
+        method = settings_by_api.get(stage.inputs["restApi"], {}).get("settings", {})
+        if (method.get("throttlingRateLimit"), method.get("throttlingBurstLimit")) != (
+                settings.api.throttle_rate_limit, settings.api.throttle_burst_limit):
+            problems.append(f"{stage.name}: throttling is not the profile's")
+    if any(r.type.startswith("aws:apigatewayv2/") for r in result.resources):
+        problems.append("HTTP APIs are not traced by X-Ray; use REST APIs")
+    return problems
+
+
+ALL: tuple[Check, ...] = (async_paths_keep_failures, functions_are_traced_and_shipped, queues_outlast_their_consumers,
+                          roles_name_only_stack_resources, low_traffic_functions_alarm_on_any_error,
+                          every_service_is_observed, alarms_route_by_severity,
+                          names_are_unique_deterministic_and_within_limits, apis_are_traced_throttled_and_logged)
+
+
+def violations(result: PreviewResult, settings: Settings, checks: Iterable[Check] = ALL) -> dict[str, list[str]]:
+    """Check name -> problems, only for checks that found any."""
+    found = {check.__name__: check(result, settings) for check in checks}
+    return {name: problems for name, problems in found.items() if problems}
