@@ -5,7 +5,7 @@ of alarm topics and one sampling policy, and every log group passes through one 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -95,23 +95,34 @@ class PlatformCore(pulumi.ComponentResource):
             opts=child)
 
         self.api_gateway_logging = self._api_gateway_account(name)
+        #: Every function of the stack, for the stack-wide concurrency reservation check.
+        self.functions: list[Any] = []
         self.register_outputs({"keyArn": self.key.arn,
                                "warningTopicArn": self.topics[Severity.WARNING].arn,
                                "criticalTopicArn": self.topics[Severity.CRITICAL].arn})
 
-    def _api_gateway_account(self, name: str) -> aws.apigateway.Account:
-        """API Gateway writes access logs only through an account-wide role, so the core sets it once."""
+    def _api_gateway_account(self, name: str) -> list[pulumi.Resource]:
+        """API Gateway writes access logs only through a role set once per account and region.
+
+        Only one stack may own that setting: with two owners the last deploy wins, and destroying one
+        would delete the role the other's stages log through. So exactly one stack per account says
+        `apiGatewayAccountRole: create`; every other stack names the role that owner created and creates
+        nothing account-wide. The owner's role is protected in prod, like the stack's data.
+        """
+        if self.settings.api_gateway_account_role != "create":
+            return []
         role = aws.iam.Role(
             f"{name}-apigw-logs",
             name=self.namer.stack_wide("apigw-logs", "iam_role"),
             assume_role_policy=iam.assume_role_policy("apigateway.amazonaws.com"),
-            tags=self.tags, opts=pulumi.ResourceOptions(parent=self))
+            tags=self.tags, opts=pulumi.ResourceOptions(parent=self,
+                                                        protect=self.settings.protection.deletion_protection))
         attachment = aws.iam.RolePolicyAttachment(
             f"{name}-apigw-logs-push", role=role.name,
             policy_arn="arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
             opts=pulumi.ResourceOptions(parent=self))
-        return aws.apigateway.Account(f"{name}-apigw-account", cloudwatch_role_arn=role.arn,
-                                      opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]))
+        return [aws.apigateway.Account(f"{name}-apigw-account", cloudwatch_role_arn=role.arn,
+                                       opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]))]
 
     def tags_for(self, service: str) -> dict[str, str]:
         return platform_tags(self.settings, service)

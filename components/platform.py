@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import pulumi
 
+from components.capacity import check_reservations
 from components.core import PlatformCore
 from components.logging.central_logging import CentralLogging
 from components.observability.dashboard.overview_pages import overview_pages
@@ -47,6 +48,10 @@ class Platform:
 
     def finish(self) -> None:
         """The stack overview and outputs; call once, after every service is declared."""
+        for warning in check_reservations(self.settings.stack, {f.function_name: f.reserved_concurrency
+                                                                for f in self.core.functions},
+                                          self.settings.lambda_concurrency_quota):
+            pulumi.log.warn(warning)
         self.core.finish()
         services = self.services
         pages = overview_pages([s.view for s in services], [s.health_alarm_arn for s in services],

@@ -7,10 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
+from components.capacity import ConcurrencyQuotaError
 from components.preview.dashboard_files import write_dashboards
 from components.preview.runner import REPO_ROOT, run_stack
 from components.preview.stack_config import StackConfigError
 from components.preview.summary import render_summary
+from components.services.service import ServiceArgumentError
 from components.settings import SettingsError
 
 
@@ -33,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.ERROR)
     try:
         result = run_stack(args.stack, overrides=overrides, reclaim=False)
-    except (SettingsError, StackConfigError) as error:
+    except (SettingsError, StackConfigError, ServiceArgumentError, ConcurrencyQuotaError) as error:
         print(error, file=sys.stderr)
         return 2
     written = [] if args.no_write else write_dashboards(result, args.out)

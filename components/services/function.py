@@ -221,6 +221,7 @@ class ObservedFunction(pulumi.ComponentResource):
         if spec.async_invocation is not None:
             self._async_config(name, spec.async_invocation, destinations)
         core.trace(self.function_name)
+        core.functions.append(self)
         self.ref = LambdaRef(function_name=self.function_name, timeout_seconds=self.timeout_seconds,
                              log_group_name=self.log_group_name, reserved_concurrency=reserved,
                              part=spec.part, reads_stream=spec.reads_stream,

@@ -122,7 +122,7 @@ class RestApiFront:
             xray_tracing_enabled=True,
             access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
                 destination_arn=access_logs.arn, format=access_log_format()),
-            tags=owner.tags, opts=pulumi.ResourceOptions(parent=owner, depends_on=[core.api_gateway_logging]))
+            tags=owner.tags, opts=pulumi.ResourceOptions(parent=owner, depends_on=core.api_gateway_logging))
         aws.apigateway.MethodSettings(
             f"{self.prefix}-stage-settings", rest_api=self.api.id, stage_name=self.stage.stage_name, method_path="*/*",
             settings=aws.apigateway.MethodSettingsSettingsArgs(

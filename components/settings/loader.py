@@ -197,6 +197,8 @@ def _build(stack: str, region: str, v: dict[str, Any]) -> Settings:
                                  memory_mb=v["shipperMemoryMb"], timeout_seconds=v["shipperTimeoutSeconds"]),
         services=_service_profile(v),
         cafe=_cafe_profile(v),
+        api_gateway_account_role=v["apiGatewayAccountRole"],
+        lambda_concurrency_quota=v["lambdaConcurrencyQuota"],
     )
 
 

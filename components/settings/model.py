@@ -147,3 +147,6 @@ class Settings:
     shipping: ShippingProfile
     services: ServiceProfile
     cafe: CafeProfile
+    #: "create", or the ARN of the API Gateway CloudWatch role another stack already set for the account.
+    api_gateway_account_role: str = "create"
+    lambda_concurrency_quota: int = 1000

@@ -303,4 +303,23 @@ KEYS = KEYS + (
         "a secret).", secret_text(32), secret=True),
 )
 
+
+def account_role(raw: Any) -> str:
+    text = str(raw)
+    if text == "create" or _ROLE_ARN.fullmatch(text):
+        return text
+    raise Invalid("\"create\" (this stack sets the account's API Gateway logging role) or the ARN of the role "
+                  "another stack or team already set")
+
+
+# Account-wide settings that stacks sharing an account must agree on (issue: deploy safety).
+KEYS = KEYS + (
+    Key("apiGatewayAccountRole", "string", "create",
+        "API Gateway's account-wide CloudWatch role: \"create\" in exactly one stack per account and region, "
+        "else the ARN of the role already set.", account_role),
+    Key("lambdaConcurrencyQuota", "integer", 1000,
+        "The account's Lambda concurrency quota in this region; the preview fails when reservations leave "
+        "less than 100 unreserved.", integer(100, 1000000)),
+)
+
 KEYS_BY_NAME: dict[str, Key] = {key.name: key for key in KEYS}

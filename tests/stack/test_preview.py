@@ -99,3 +99,19 @@ def test_the_program_needs_only_its_own_requirements():
             "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_stack_whose_reservations_exceed_the_quota_fails_before_deploying(capsys):
+    assert preview_main(["prod", "--no-write", "--set", "lambdaConcurrencyQuota=200"]) == 2
+    err = capsys.readouterr().err
+    assert "leaves only 100 reservable" in err and "lambdaConcurrencyQuota" in err
+
+
+def test_only_the_owning_stack_sets_the_account_wide_api_gateway_role():
+    owner = stack_result("dev")
+    assert owner.of_type("aws:apigateway/account:Account")
+    role = "arn:aws:iam::123456789012:role/platform-dev-apigw-logs"
+    guest = run_stack("prod", overrides={"platform:apiGatewayAccountRole": role})
+    assert not guest.of_type("aws:apigateway/account:Account")
+    assert not [r for r in guest.of_type("aws:iam/role:Role") if r.inputs["name"].endswith("-apigw-logs")]
+    assert guest.of_type("aws:apigateway/stage:Stage")
