@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib.resources
 import importlib.util
 import json
 import re
@@ -20,11 +19,8 @@ PARTITION = "aws"
 @functools.cache
 def provider_config_keys() -> frozenset[str]:
     """Every key the provider reads: the arguments of `__config__.get*('<key>')` in pulumi_aws's
-    generated `config/vars.py`, parsed rather than imported (the module needs a running engine)."""
-    spec = importlib.util.find_spec("pulumi_aws.config.vars")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("pulumi_aws is not installed; it is in requirements.txt")
-    tree = ast.parse(Path(spec.origin).read_text())
+    generated `config/vars.py`, parsed rather than imported (importing it costs a third of a second)."""
+    tree = ast.parse((_package_dir("pulumi_aws") / "config" / "vars.py").read_text())
     return frozenset(
         node.args[0].value
         for node in ast.walk(tree)
@@ -38,7 +34,16 @@ def provider_config_keys() -> frozenset[str]:
 def partition_regions(partition: str = PARTITION) -> frozenset[str]:
     """The partition's regions from botocore's `partitions.json`, without its pseudo-regions such
     as `aws-global`, which match no region pattern."""
-    data = json.loads(importlib.resources.files("botocore").joinpath("data/partitions.json").read_text())
+    data = json.loads((_package_dir("botocore") / "data" / "partitions.json").read_text())
     (found,) = [entry for entry in data["partitions"] if entry["id"] == partition]
     pattern = re.compile(found["regionRegex"])
     return frozenset(region for region in found["regions"] if pattern.fullmatch(region))
+
+
+def _package_dir(name: str) -> Path:
+    """An installed package's directory, found without importing it (botocore's import alone costs
+    more than reading its data)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"{name} is not installed; it is in requirements.txt")
+    return Path(spec.origin).parent

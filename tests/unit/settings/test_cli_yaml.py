@@ -78,9 +78,9 @@ def test_nulls_are_empty_strings_secure_values_are_secrets_and_structures_json(t
 
 
 @pytest.mark.parametrize("body,where,what", [
-    ("config:\n  platform:lambdaMemoryMb: [512\n", "Pulumi.dev.yaml:3:1", "expected ',' or ']'"),
-    ("config:\n  platform:a: 1\n platform:b: 2\n", "Pulumi.dev.yaml:3:2", "expected <block end>"),
-    ("config:\n\tplatform:a: 1\n", "Pulumi.dev.yaml:2:1", "found character '\\t'"),
+    ("config:\n  platform:lambdaMemoryMb: [512\n", "Pulumi.dev.yaml:3:1", "while parsing a flow sequence"),
+    ("config:\n  platform:a: 1\n platform:b: 2\n", "Pulumi.dev.yaml:3:2", "while parsing a block mapping"),
+    ("config:\n\tplatform:a: 1\n", "Pulumi.dev.yaml:2:1", "while scanning for the next token"),
     ("config:\n  platform:a: 'open\n", "Pulumi.dev.yaml:3:1", "found unexpected end of stream"),
 ])
 def test_a_syntax_error_is_one_line_naming_the_file_and_line(tmp_path, body, where, what):
@@ -128,3 +128,14 @@ def test_committed_files_parse_the_same_as_before_for_every_value_they_hold():
             expected = ("true" if value else "false") if isinstance(value, bool) else str(value)
             assert new[key].value == expected
         load_settings(stack, {k: e.value for k, e in new.items()})
+
+
+@pytest.mark.parametrize("loader", ["SafeLoader", "CSafeLoader"])
+def test_libyaml_and_pure_python_parsers_read_the_same(tmp_path, monkeypatch, loader):
+    from components.settings import cli_yaml
+
+    if not hasattr(yaml, loader):
+        pytest.skip("PyYAML built without libyaml")
+    monkeypatch.setattr(cli_yaml, "_LOADER", getattr(yaml, loader))
+    got = values(tmp_path, "config:\n  a: yes\n  b: ~\n  c: 'q'\n  d: 0x10\n  e: {secure: s}\n  f: [1, true, x]\n")
+    assert got == {"a": "yes", "b": "", "c": "q", "d": "0x10", "e": Secure("s"), "f": [1, True, "x"]}
