@@ -1,0 +1,74 @@
+"""Fixtures for the fulfilment tasks: moto tables, the fake payment provider, the tasks' environment."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import boto3
+import pytest
+
+from handlers.fulfilment import clients
+from tests.handlers.fulfilment.payment_provider import FakePaymentProvider
+from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
+from tests.handlers.telemetry.helpers import REGION
+
+STOCK_TABLE = "platform-test-fulfilment-stock"
+CIRCUIT_TABLE = "platform-test-fulfilment-circuit"
+THRESHOLD = 3
+OPEN_SECONDS = 30
+
+__all__ = ["aws", "clean_telemetry", "spans", "dynamodb", "provider", "fulfilment_env"]
+
+
+def create_tables(client: Any) -> None:
+    for name, key in ((STOCK_TABLE, "sku"), (CIRCUIT_TABLE, "circuit")):
+        client.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+
+def set_stock(client: Any, **available: int) -> None:
+    for sku, count in available.items():
+        client.put_item(TableName=STOCK_TABLE, Item={"sku": {"S": sku}, "available": {"N": str(count)}})
+
+
+def stock_of(client: Any, sku: str) -> int | None:
+    item = client.get_item(TableName=STOCK_TABLE, Key={"sku": {"S": sku}}, ConsistentRead=True).get("Item")
+    return int(item["available"]["N"]) if item else None
+
+
+def circuit_item(client: Any) -> dict[str, Any]:
+    return client.get_item(TableName=CIRCUIT_TABLE, Key={"circuit": {"S": "payment-provider"}}, ConsistentRead=True).get("Item") or {}
+
+
+@pytest.fixture
+def dynamodb(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Both fulfilment tables in moto; the tasks' cached client is rebuilt inside the mock."""
+    monkeypatch.setattr(clients, "_clients", {})
+    client = boto3.client("dynamodb", region_name=REGION)
+    create_tables(client)
+    return client
+
+
+@pytest.fixture
+def provider() -> Iterator[FakePaymentProvider]:
+    with FakePaymentProvider() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fulfilment_env(monkeypatch: pytest.MonkeyPatch, dynamodb: Any, provider: FakePaymentProvider) -> dict[str, str]:
+    env = {
+        "SERVICE_NAME": "fulfilment",
+        "STOCK_TABLE": STOCK_TABLE,
+        "CIRCUIT_TABLE": CIRCUIT_TABLE,
+        "PAYMENT_PROVIDER_URL": provider.url,
+        "CIRCUIT_FAILURE_THRESHOLD": str(THRESHOLD),
+        "CIRCUIT_OPEN_SECONDS": str(OPEN_SECONDS),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
