@@ -6,8 +6,9 @@
     def handler(event, context): ...
 
 Submodules with heavier dependencies are imported only by the handlers that need them:
-`propagation` (trace context across SQS, SNS, EventBridge, Step Functions), `batch`
-(SQS partial batch failures) and `idempotency`. See docs/telemetry.md.
+`propagation` (trace context across SQS, SNS, EventBridge, Step Functions, Kinesis and
+DynamoDB streams), `batch` (SQS, Kinesis and DynamoDB stream batches with partial failures)
+and `idempotency`. See docs/telemetry.md.
 """
 
 from handlers.telemetry.gc_tuning import freeze_init_heap

@@ -145,3 +145,25 @@ def test_a_failure_to_record_completion_does_not_fail_the_done_work(idempotency_
 
     errors = [log for log in parse_output(capsys.readouterr().out).logs if log["level"] == "ERROR"]
     assert errors[0]["message"] == "could not record idempotent completion"
+
+
+def test_stream_records_are_keyed_by_their_event_id_by_default(idempotency_table):
+    from handlers.telemetry.batch import process_dynamodb_batch, process_kinesis_batch
+    from tests.handlers.telemetry.helpers import dynamodb_record, kinesis_record
+
+    calls = []
+
+    @idempotent
+    def count(record):
+        calls.append(record.event_id)
+
+    @instrument(service="aggregate")
+    def handler(event, context):
+        source = event["Records"][0]["eventSource"]
+        return (process_kinesis_batch if source == "aws:kinesis" else process_dynamodb_batch)(event, context, count)
+
+    clicks = {"Records": [kinesis_record("{}", "1"), kinesis_record("{}", "2")]}
+    changes = {"Records": [dynamodb_record({"order_id": {"S": "o1"}}, "1", event_id="e1")]}
+    for event in (clicks, changes, clicks, changes):  # each batch delivered twice
+        assert handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
+    assert calls == ["shardId-000000000000:1", "shardId-000000000000:2", "e1"]
