@@ -167,3 +167,33 @@ def test_stream_records_are_keyed_by_their_event_id_by_default(idempotency_table
     for event in (clicks, changes, clicks, changes):  # each batch delivered twice
         assert handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
     assert calls == ["shardId-000000000000:1", "shardId-000000000000:2", "e1"]
+
+
+@pytest.mark.parametrize(("status", "expires_in_seconds", "runs_again"), [
+    ("COMPLETED", -3600, True), ("COMPLETED", -2, True), ("COMPLETED", 3600, False),
+    ("INPROGRESS", -2, True), ("INPROGRESS", 3600, False),
+])
+def test_a_record_past_its_expiry_no_longer_counts(idempotency_table, status, expires_in_seconds, runs_again):
+    """DynamoDB's TTL deletes expired items only eventually (up to days later), so an item still
+    present past its `expiration` must not block the key nor hand back its stale result."""
+    import time
+
+    calls = []
+
+    @idempotent(key=lambda payload: payload)
+    def work(payload):
+        calls.append(payload)
+        return "fresh"
+
+    item_id = record_id(f"{current.service}#{work.__module__}.{work.__qualname__}", "k")
+    far_future_ms = str(int(time.time() * 1000) + 3_600_000)  # an in-progress lock that has not lapsed
+    boto3.client("dynamodb", region_name=REGION).put_item(TableName=idempotency_table, Item={
+        "id": {"S": item_id}, "status": {"S": status}, "data": {"S": '"stale"'},
+        "expiration": {"N": str(int(time.time()) + expires_in_seconds)}, "in_progress_expiration": {"N": far_future_ms},
+    })
+    if status == "INPROGRESS" and not runs_again:
+        with pytest.raises(IdempotencyInProgressError):
+            work("k")
+        return
+    assert work("k") == ("fresh" if runs_again else "stale")
+    assert calls == (["k"] if runs_again else [])
