@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
-from handlers.fulfilment import clients, config
+from handlers.fulfilment import config
 from handlers.fulfilment.circuit import CircuitBreaker
 from handlers.fulfilment.provider import PaymentProvider
+from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
 Result = TypeVar("Result")
 
@@ -16,4 +17,4 @@ def through_circuit(call: Callable[[PaymentProvider], Result]) -> Result:
     cheap to read and a configuration error then names itself on every attempt)."""
     settings = config.payment_settings()
     provider = PaymentProvider(settings.provider_url)
-    return CircuitBreaker(clients.dynamodb(), settings).call(lambda: call(provider))
+    return CircuitBreaker(dynamodb_client(), settings).call(lambda: call(provider))

@@ -7,7 +7,7 @@ from typing import Any, Iterator
 import boto3
 import pytest
 
-from handlers.fulfilment import clients
+from handlers.telemetry import idempotency
 from tests.handlers.fulfilment.payment_provider import FakePaymentProvider
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
 from tests.handlers.telemetry.helpers import REGION
@@ -47,7 +47,7 @@ def circuit_item(client: Any) -> dict[str, Any]:
 @pytest.fixture
 def dynamodb(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Both fulfilment tables in moto; the tasks' cached client is rebuilt inside the mock."""
-    monkeypatch.setattr(clients, "_clients", {})
+    monkeypatch.setattr(idempotency, "_clients", {})
     client = boto3.client("dynamodb", region_name=REGION)
     create_tables(client)
     return client
