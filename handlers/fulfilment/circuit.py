@@ -68,13 +68,13 @@ def decide(circuit: CircuitState, now: float, open_seconds: float) -> str:
 
 
 class CircuitBreaker:
-    def __init__(self, client: Any, settings: PaymentSettings, name: str = PAYMENT_CIRCUIT, clock: Clock = time.time) -> None:
+    def __init__(self, client: Any, settings: PaymentSettings, name: str = PAYMENT_CIRCUIT, clock: Clock | None = None) -> None:
         self.client = client
         self.table = settings.circuit_table
         self.threshold = settings.failure_threshold
         self.open_seconds = settings.open_seconds
         self.name = name
-        self.clock = clock
+        self.clock = clock or time.time
 
     # ---------------------------------------------------------------- reads and writes
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import boto3
+import moto
 import pytest
 
 from handlers.telemetry import idempotency
 from tests.handlers.fulfilment.payment_provider import FakePaymentProvider
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
 from tests.handlers.telemetry.helpers import REGION
+from tests.harness.fixtures import aws_with_state_machines, workflow_harness
 
 STOCK_TABLE = "platform-test-fulfilment-stock"
 CIRCUIT_TABLE = "platform-test-fulfilment-circuit"
 THRESHOLD = 3
 OPEN_SECONDS = 30
 
-__all__ = ["aws", "clean_telemetry", "spans", "dynamodb", "provider", "fulfilment_env"]
+__all__ = ["aws", "aws_with_state_machines", "clean_telemetry", "spans", "dynamodb", "fulfilment_tables", "provider", "fulfilment_env", "workflow_harness"]
 
 
 def create_tables(client: Any) -> None:
@@ -44,13 +46,30 @@ def circuit_item(client: Any) -> dict[str, Any]:
     return client.get_item(TableName=CIRCUIT_TABLE, Key={"circuit": {"S": "payment-provider"}}, ConsistentRead=True).get("Item") or {}
 
 
+@pytest.fixture(scope="module")
+def fulfilment_tables() -> Iterator[Any]:
+    """One mocked account with both tables per module: starting moto costs more than a test."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            patch.setenv(name, "testing")
+        with moto.mock_aws():
+            client = boto3.client("dynamodb", region_name=REGION)
+            create_tables(client)
+            yield client
+
+
+def empty(client: Any, table: str, key: str) -> None:
+    for item in client.scan(TableName=table, ProjectionExpression=key)["Items"]:
+        client.delete_item(TableName=table, Key=item)
+
+
 @pytest.fixture
-def dynamodb(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Both fulfilment tables in moto; the tasks' cached client is rebuilt inside the mock."""
+def dynamodb(fulfilment_tables: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Both fulfilment tables, empty; the tasks' cached client is rebuilt inside the mock."""
     monkeypatch.setattr(idempotency, "_clients", {})
-    client = boto3.client("dynamodb", region_name=REGION)
-    create_tables(client)
-    return client
+    empty(fulfilment_tables, STOCK_TABLE, "sku")
+    empty(fulfilment_tables, CIRCUIT_TABLE, "circuit")
+    return fulfilment_tables
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 It behaves like a real provider where the workflow depends on it: a repeated Idempotency-Key
 gets the first answer again, refunds find the charge by order id (404 when there is none),
 and every request is recorded. `mode` says how it answers new charges: "ok", "decline",
-"down" (503), "bad_request" (400), or "slow" (answers after `delay` seconds). The refund
-endpoint follows `refund_mode` ("ok" or "down").
+"down" (503), "bad_request" (400), or "slow" (takes the charge, then answers after `delay`
+seconds, when a client with a shorter timeout has given up). The refund endpoint follows
+`refund_mode` ("ok" or "down"). `outage = n` answers the next n requests, of either kind, 503.
 """
 
 from __future__ import annotations
@@ -30,14 +31,19 @@ class FakePaymentProvider(LoopbackJSONServer):
 
     def __init__(self) -> None:
         super().__init__()
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every request, charge and answer, and answer normally again."""
         self.mode = "ok"
         self.refund_mode = "ok"
         self.delay = 0.0
+        self.outage = 0
         self.requests: list[Request] = []
         self.charges: dict[str, str] = {}  # order id -> payment id
         self.refunds: dict[str, str] = {}  # order id -> refund id
         self._answers: dict[tuple[str, str], tuple[int, Any]] = {}
-        self._lock = threading.Lock()
 
     def paths(self) -> list[str]:
         return [request.path for request in self.requests]
@@ -49,13 +55,16 @@ class FakePaymentProvider(LoopbackJSONServer):
             key = (path, headers.get("idempotency-key", ""))
             if key in self._answers:
                 return self._answers[key]
-        if self.mode == "slow":
-            time.sleep(self.delay)
         with self._lock:
+            if self.outage > 0:
+                self.outage -= 1
+                return 503, {"error": "unavailable", "message": "outage"}
             answer = self._answer(path, payload)
             if answer[0] < 500:  # like real providers, a failed request does not consume its key
                 self._answers[key] = answer
-            return answer
+        if self.mode == "slow" and path == "/charges":
+            time.sleep(self.delay)
+        return answer
 
     def _answer(self, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
         order_id = str(payload.get("order_id"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any
+from typing import Any, Iterator
 
 import boto3
+import moto
 import pytest
 
 from handlers.payment_webhook import secret as secret_module
@@ -23,20 +24,33 @@ QUEUE = "platform-test-payment-webhook-queue"
 __all__ = ["aws", "clean_telemetry", "spans", "webhook"]
 
 
+@pytest.fixture(scope="module")
+def webhook_account() -> Iterator[tuple[Any, str]]:
+    """One mocked account per module with the table and the secret: starting moto costs more than a test."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            patch.setenv(name, "testing")
+        with moto.mock_aws():
+            dynamodb = boto3.client("dynamodb", region_name=REGION)
+            dynamodb.create_table(
+                TableName=TABLE,
+                KeySchema=[{"AttributeName": "payment_id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "payment_id", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+            arn = boto3.client("secretsmanager", region_name=REGION).create_secret(Name="webhook", SecretString=SECRET.decode())["ARN"]
+            yield dynamodb, arn
+
+
 @pytest.fixture
-def webhook(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The table, the secret and the environment; the worker's per-container caches start empty."""
+def webhook(webhook_account: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The empty table, the secret and the environment; the worker's per-container caches start empty."""
+    dynamodb, arn = webhook_account
+    for item in dynamodb.scan(TableName=TABLE, ProjectionExpression="payment_id")["Items"]:
+        dynamodb.delete_item(TableName=TABLE, Key=item)
     monkeypatch.setattr(idempotency, "_clients", {})
     monkeypatch.setattr(secret_module, "_clients", {})
     monkeypatch.setattr(secret_module, "_cache", {})
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "payment_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "payment_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    arn = boto3.client("secretsmanager", region_name=REGION).create_secret(Name="webhook", SecretString=SECRET.decode())["ARN"]
     monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("WEBHOOK_SECRET_ARN", arn)
     monkeypatch.setenv("SERVICE_NAME", "payment-webhook")
