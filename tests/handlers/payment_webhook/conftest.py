@@ -16,12 +16,13 @@ from handlers.payment_webhook.signature import sign
 from handlers.telemetry import idempotency
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
 from tests.handlers.telemetry.helpers import REGION, sqs_record
+from tests.harness.fixtures import lambda_harness
 
 TABLE = "platform-test-payment-webhook-table"
 SECRET = b"whsec_test_0123456789"
 QUEUE = "platform-test-payment-webhook-queue"
 
-__all__ = ["aws", "clean_telemetry", "spans", "webhook"]
+__all__ = ["aws", "clean_telemetry", "lambda_harness", "spans", "webhook", "webhook_account"]
 
 
 @pytest.fixture(scope="module")

@@ -121,3 +121,27 @@ def test_the_worker_links_each_record_to_its_producer(webhook: Any, spans: Any) 
     process = next(span for span in spans.get_finished_spans() if span.name.endswith("process") and span.links)
     assert f"{process.links[0].context.span_id:016x}" == "53995c3f42cd8ad8"
     assert json.loads(body)["event_id"] == stored(webhook)["event_id"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300), st.one_of(st.none(), st.text(max_size=120)))
+def test_any_unsigned_body_fails_alone_and_records_nothing(webhook: Any, body: str, header: str | None) -> None:
+    webhook.delete_item(TableName=TABLE, Key={"payment_id": {"S": "pay_ok"}})  # examples share the table
+    good = payment_body("evt_ok", "pay_ok")
+    records = [signed_record(body, header), signed_record(good, signature_header(good))]
+    assert run(*records) == [records[0]["messageId"]]
+    assert webhook.scan(TableName=TABLE, Select="COUNT")["Count"] == 1
+
+
+ids = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_.:-]{0,40}\Z")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids, ids, ids, st.from_regex(r"\A[a-z][a-z_]{0,31}\Z"), st.integers(-300, 300))
+def test_any_genuine_event_signed_within_the_tolerance_is_recorded(webhook: Any, event_id: str, payment_id: str, order_id: str,
+                                                                   status: str, skew: int) -> None:
+    webhook.delete_item(TableName=TABLE, Key={"payment_id": {"S": payment_id}})  # examples share the table
+    body = payment_body(event_id, payment_id, status, order_id)
+    now = int(time.time())
+    assert run(signed_record(body, signature_header(body, signed_at=now), sent_at=now + skew)) == []
+    assert stored(webhook, payment_id)["event_id"] == event_id
