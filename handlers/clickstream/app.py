@@ -1,0 +1,64 @@
+"""Clickstream consumer (Kinesis event source mapping): counts page views per page per minute.
+
+Records are processed in order; a malformed record, or one that cannot be counted, stops the
+batch and is reported as the failed item, so Lambda checkpoints what came before it and
+retries from it. When that record is the first of a batch of several, the handler raises
+instead: a partial response naming the first record would only retry the same batch, while a
+function error makes Lambda bisect it (BisectBatchOnFunctionError), which isolates the poison
+record in a batch of its own; after MaximumRetryAttempts Lambda discards it to the on-failure
+destination and the shard moves on. Env: TABLE_NAME (docs/cafe.md).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+
+from handlers.clickstream.click import MalformedClick, minute_of, parse_click
+from handlers.clickstream.counter import PageViews
+from handlers.telemetry import instrument, logger, metrics
+from handlers.telemetry.batch import PartialBatchResponse, process_kinesis_batch
+from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
+
+
+class PoisonAtHead(RuntimeError):
+    """The first record of a multi-record batch failed: raised so that Lambda bisects the batch."""
+
+
+def table_name() -> str:
+    name = os.environ.get("TABLE_NAME", "").strip()
+    if not name:
+        raise RuntimeError("TABLE_NAME is not set")
+    return name
+
+
+def count(record: KinesisStreamRecord, views: PageViews) -> None:
+    try:
+        click = parse_click(record.kinesis.data_as_bytes())
+    except MalformedClick:
+        metrics.add_metric("ClicksMalformed", 1, unit="Count")
+        raise
+    if not click.is_page_view:
+        return
+    arrived = record.kinesis.approximate_arrival_timestamp
+    if views.count_once(record.event_id, click.page, minute_of(arrived), arrived):
+        metrics.add_metric("PageViewsCounted", 1, unit="Count")
+    else:
+        metrics.add_metric("PageViewsDuplicate", 1, unit="Count")
+        logger.info("record already counted", page=click.page)
+
+
+def isolate_poison(event: dict[str, Any], response: PartialBatchResponse) -> PartialBatchResponse:
+    records = event.get("Records") or []
+    failures = response["batchItemFailures"]
+    if len(records) > 1 and failures and failures[0]["itemIdentifier"] == records[0]["kinesis"]["sequenceNumber"]:
+        raise PoisonAtHead(f"the first of {len(records)} records failed; bisecting the batch to isolate it")
+    return response
+
+
+@instrument(service="clickstream")
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    views = PageViews(dynamodb_client(), table_name())
+    return dict(isolate_poison(event, process_kinesis_batch(event, context, lambda record: count(record, views))))
