@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.fulfilment.errors import PaymentDeclined, PaymentProviderUnavailable
+from handlers.fulfilment.errors import PaymentDeclined
 from handlers.fulfilment.order import parse_order
 from handlers.fulfilment.payment import through_circuit
 from handlers.telemetry import instrument, logger, metrics
@@ -22,9 +22,6 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         charge = through_circuit(lambda provider: provider.charge(order))
     except PaymentDeclined:
         metrics.add_metric("PaymentsDeclined", 1, unit="Count")
-        raise
-    except PaymentProviderUnavailable:
-        metrics.add_metric("PaymentProviderFailures", 1, unit="Count")
         raise
     metrics.add_metric("PaymentsCharged", 1, unit="Count")
     logger.info("payment charged", payment_id=charge.payment_id, total=str(order.total), currency=order.currency)

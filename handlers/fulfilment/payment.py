@@ -6,7 +6,9 @@ from typing import Callable, TypeVar
 
 from handlers.fulfilment import config
 from handlers.fulfilment.circuit import CircuitBreaker
+from handlers.fulfilment.errors import PaymentProviderUnavailable
 from handlers.fulfilment.provider import PaymentProvider
+from handlers.telemetry import metrics
 from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
 Result = TypeVar("Result")
@@ -17,4 +19,8 @@ def through_circuit(call: Callable[[PaymentProvider], Result]) -> Result:
     cheap to read and a configuration error then names itself on every attempt)."""
     settings = config.payment_settings()
     provider = PaymentProvider(settings.provider_url)
-    return CircuitBreaker(dynamodb_client(), settings).call(lambda: call(provider))
+    try:
+        return CircuitBreaker(dynamodb_client(), settings).call(lambda: call(provider))
+    except PaymentProviderUnavailable:
+        metrics.add_metric("PaymentProviderFailures", 1, unit="Count")
+        raise

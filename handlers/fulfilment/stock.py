@@ -45,47 +45,38 @@ def reservation_items(table: str, order_id: str, quantities: Mapping[str, int], 
         "reserved_at": {"N": str(int(now))},
         "expires_at": {"N": str(int(now) + MARKER_TTL_SECONDS)},
     }
-    items: list[dict[str, Any]] = [{"Put": {"TableName": table, "Item": marker, "ConditionExpression": "attribute_not_exists(sku)"}}]
+    put = {"Put": {"TableName": table, "Item": marker, "ConditionExpression": "attribute_not_exists(sku)"}}
+    return [put, *stock_updates(table, quantities, "SET available = available - :quantity", "available >= :quantity")]
+
+
+def stock_updates(table: str, quantities: Mapping[str, int], expression: str, condition: str | None = None) -> list[dict[str, Any]]:
+    """One Update per SKU, in SKU order (the order cancellation reasons are read back in)."""
+    updates = []
     for sku, quantity in sorted(quantities.items()):
-        items.append(
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": {"sku": {"S": sku}},
-                    "UpdateExpression": "SET available = available - :quantity",
-                    "ConditionExpression": "available >= :quantity",
-                    "ExpressionAttributeValues": {":quantity": {"N": str(quantity)}},
-                }
-            }
-        )
-    return items
+        update: dict[str, Any] = {
+            "TableName": table,
+            "Key": {"sku": {"S": sku}},
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": {":quantity": {"N": str(quantity)}},
+        }
+        if condition is not None:
+            update["ConditionExpression"] = condition
+        updates.append({"Update": update})
+    return updates
 
 
 def release_items(table: str, order_id: str, quantities: Mapping[str, int], now: float) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = [
-        {
-            "Update": {
-                "TableName": table,
-                "Key": marker_key(order_id),
-                "UpdateExpression": "SET #status = :released, released_at = :now",
-                "ConditionExpression": "#status = :reserved",
-                "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {":released": {"S": RELEASED}, ":reserved": {"S": RESERVED}, ":now": {"N": str(int(now))}},
-            }
+    flip = {
+        "Update": {
+            "TableName": table,
+            "Key": marker_key(order_id),
+            "UpdateExpression": "SET #status = :released, released_at = :now",
+            "ConditionExpression": "#status = :reserved",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":released": {"S": RELEASED}, ":reserved": {"S": RESERVED}, ":now": {"N": str(int(now))}},
         }
-    ]
-    for sku, quantity in sorted(quantities.items()):
-        items.append(
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": {"sku": {"S": sku}},
-                    "UpdateExpression": "ADD available :quantity",
-                    "ExpressionAttributeValues": {":quantity": {"N": str(quantity)}},
-                }
-            }
-        )
-    return items
+    }
+    return [flip, *stock_updates(table, quantities, "ADD available :quantity")]
 
 
 def cancellation_codes(error: Any) -> list[str]:

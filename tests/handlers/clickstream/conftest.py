@@ -6,10 +6,10 @@ import json
 from typing import Any, Iterator
 
 import boto3
-import moto
 import pytest
 
 from handlers.telemetry import idempotency
+from tests.handlers.mocked_account import mocked_account
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
 from tests.handlers.telemetry.helpers import REGION
 from tests.harness.fixtures import lambda_harness
@@ -46,13 +46,10 @@ def empty(client: Any) -> None:
 
 @pytest.fixture(scope="module")
 def clicks_table() -> Iterator[Any]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            patch.setenv(name, "testing")
-        with moto.mock_aws():
-            client = boto3.client("dynamodb", region_name=REGION)
-            create_table(client)
-            yield client
+    with mocked_account():
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_table(client)
+        yield client
 
 
 @pytest.fixture

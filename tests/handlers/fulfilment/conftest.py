@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import boto3
-import moto
 import pytest
 
 from handlers.telemetry import idempotency
 from tests.handlers.fulfilment.payment_provider import FakePaymentProvider
+from tests.handlers.mocked_account import mocked_account
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
 from tests.handlers.telemetry.helpers import REGION
 from tests.harness.fixtures import aws_with_state_machines, workflow_harness
@@ -49,13 +49,10 @@ def circuit_item(client: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def fulfilment_tables() -> Iterator[Any]:
     """One mocked account with both tables per module: starting moto costs more than a test."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            patch.setenv(name, "testing")
-        with moto.mock_aws():
-            client = boto3.client("dynamodb", region_name=REGION)
-            create_tables(client)
-            yield client
+    with mocked_account():
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_tables(client)
+        yield client
 
 
 def empty(client: Any, table: str, key: str) -> None:

@@ -2,7 +2,7 @@
 running the real task handlers through the harness, against moto DynamoDB and SNS and the fake
 payment provider on 127.0.0.1 (issue 7 §5).
 
-moto's interpreter sleeps for real between retries; `virtual_time` turns those sleeps into a
+moto's interpreter sleeps for real between retries; `VirtualTime` turns those sleeps into a
 clock the circuit breaker reads, so a 30 s wait is instant and still lets an open circuit expire.
 """
 
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import boto3
-import moto
 import pytest
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
@@ -24,6 +23,7 @@ from handlers.fulfilment import definition as workflow
 from tests.handlers.fulfilment.conftest import CIRCUIT_TABLE, OPEN_SECONDS, STOCK_TABLE, THRESHOLD, circuit_item, create_tables, empty, set_stock, stock_of
 from tests.handlers.fulfilment.payment_provider import FakePaymentProvider
 from tests.handlers.fulfilment.test_order import ORDER
+from tests.handlers.mocked_account import mocked_account
 from tests.handlers.telemetry.helpers import REGION
 from tests.harness import LambdaHarness
 from tests.harness.aws_resources import Queue, receive_all, topic_with_inbox
@@ -113,9 +113,7 @@ def deployed() -> Iterator[Cafe]:
     with pytest.MonkeyPatch.context() as patch, FakePaymentProvider() as provider:
         patch.setattr(retrier_decl, "time", clock)
         patch.setattr(circuit_module, "time", clock)
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            patch.setenv(name, "testing")
-        with moto.mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), LambdaHarness(region=REGION) as harness:
+        with mocked_account(stepfunctions={"execute_state_machine": True}), LambdaHarness(region=REGION) as harness:
             dynamodb = boto3.client("dynamodb", region_name=REGION)
             create_tables(dynamodb)
             topic, inbox = topic_with_inbox("platform-test-order-events", fifo=True, raw=True)

@@ -8,12 +8,12 @@ import uuid
 from typing import Any, Iterator
 
 import boto3
-import moto
 import pytest
 
 from handlers.payment_webhook import secret as secret_module
 from handlers.payment_webhook.signature import sign
 from handlers.telemetry import idempotency
+from tests.handlers.mocked_account import mocked_account
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
 from tests.handlers.telemetry.helpers import REGION, sqs_record
 from tests.harness.fixtures import lambda_harness
@@ -28,19 +28,20 @@ __all__ = ["aws", "clean_telemetry", "lambda_harness", "spans", "webhook", "webh
 @pytest.fixture(scope="module")
 def webhook_account() -> Iterator[tuple[Any, str]]:
     """One mocked account per module with the table and the secret: starting moto costs more than a test."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            patch.setenv(name, "testing")
-        with moto.mock_aws():
-            dynamodb = boto3.client("dynamodb", region_name=REGION)
-            dynamodb.create_table(
-                TableName=TABLE,
-                KeySchema=[{"AttributeName": "payment_id", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "payment_id", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
-            arn = boto3.client("secretsmanager", region_name=REGION).create_secret(Name="webhook", SecretString=SECRET.decode())["ARN"]
-            yield dynamodb, arn
+    with mocked_account():
+        yield create_table_and_secret()
+
+
+def create_table_and_secret() -> tuple[Any, str]:
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "payment_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "payment_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    arn = boto3.client("secretsmanager", region_name=REGION).create_secret(Name="webhook", SecretString=SECRET.decode())["ARN"]
+    return dynamodb, arn
 
 
 @pytest.fixture
