@@ -73,10 +73,17 @@ def _message(body: Mapping[str, Any]) -> str:
     return str(text)[:200]
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead a card payment off HTTPS or to another host: it is an answer, not followed."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 class PaymentProvider:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self._opener = urllib.request.build_opener()
+        self._opener = urllib.request.build_opener(NoRedirects)
 
     def post(self, path: str, idempotency_key: str, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         """Status and JSON body; PaymentProviderUnavailable when no usable answer came back."""

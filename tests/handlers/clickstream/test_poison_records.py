@@ -21,7 +21,7 @@ RETRIES = 2
 POISONS = ["not json", '{"session_id": "s-1", "page": "menu", "event": "page_view"}', '["a list"]']
 
 
-@pytest.mark.parametrize("poison_at", [[0], [4], [9], [2, 7], [0, 1, 2]], ids=lambda at: "poison at " + ",".join(map(str, at)))
+@pytest.mark.parametrize("poison_at", [[9], [2, 7], [0, 1, 2]], ids=lambda at: "poison at " + ",".join(map(str, at)))
 def test_poison_records_go_to_the_on_failure_destination_and_the_rest_count_once(lambda_harness: LambdaHarness, poison_at: list[int]) -> None:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     create_table(dynamodb)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -58,6 +61,31 @@ def test_a_5xx_is_unavailable_and_a_400_is_rejected(provider: FakePaymentProvide
     provider.mode = "bad_request"
     with pytest.raises(PaymentProviderRejected, match="HTTP 400 amount: must be positive"):
         PaymentProvider(provider.url).charge(order)
+
+
+def test_a_redirect_is_not_followed(provider: FakePaymentProvider) -> None:
+    """Even to a host that would answer: a redirect could take the payment off HTTPS."""
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", provider.url + "/charges")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(PaymentProviderRejected, match="HTTP 302"):
+            PaymentProvider(f"http://127.0.0.1:{server.server_address[1]}").charge(order)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert provider.requests == []
 
 
 def test_no_listener_is_unavailable() -> None:

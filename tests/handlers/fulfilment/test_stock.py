@@ -90,7 +90,7 @@ def test_orders_do_not_share_reservations(ledger: StockLedger, dynamodb: Any) ->
 operations = st.lists(st.tuples(st.sampled_from(["reserve", "release"]), st.sampled_from([ORDER, OTHER])), max_size=12)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations)
 def test_stock_is_always_the_start_minus_what_live_reservations_hold(dynamodb: Any, steps: list[tuple[str, str]]) -> None:
     """Any sequence of retried, duplicated and interleaved reservations and releases keeps the books."""

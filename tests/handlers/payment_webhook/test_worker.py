@@ -101,7 +101,7 @@ events = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events, st.data())
 def test_every_arrival_order_and_duplication_keeps_the_same_latest_event(webhook: Any, sent: list[tuple[str, int]], data: st.DataObject) -> None:
     webhook.delete_item(TableName=TABLE, Key={"payment_id": {"S": "pay_1"}})
@@ -123,7 +123,7 @@ def test_the_worker_links_each_record_to_its_producer(webhook: Any, spans: Any) 
     assert json.loads(body)["event_id"] == stored(webhook)["event_id"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300), st.one_of(st.none(), st.text(max_size=120)))
 def test_any_unsigned_body_fails_alone_and_records_nothing(webhook: Any, body: str, header: str | None) -> None:
     webhook.delete_item(TableName=TABLE, Key={"payment_id": {"S": "pay_ok"}})  # examples share the table
@@ -136,7 +136,7 @@ def test_any_unsigned_body_fails_alone_and_records_nothing(webhook: Any, body: s
 ids = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_.:-]{0,40}\Z")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ids, ids, ids, st.from_regex(r"\A[a-z][a-z_]{0,31}\Z"), st.integers(-300, 300))
 def test_any_genuine_event_signed_within_the_tolerance_is_recorded(webhook: Any, event_id: str, payment_id: str, order_id: str,
                                                                    status: str, skew: int) -> None:
