@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 
 from handlers.clickstream.click import MalformedClick, minute_of, parse_click
 from handlers.clickstream.counter import PageViews
-from handlers.telemetry import instrument, logger, metrics
+from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.batch import PartialBatchResponse, process_kinesis_batch
 from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
@@ -38,15 +38,15 @@ def count(record: KinesisStreamRecord, views: PageViews) -> None:
     try:
         click = parse_click(record.kinesis.data_as_bytes())
     except MalformedClick:
-        metrics.add_metric("ClicksMalformed", 1, unit="Count")
+        metrics.add_metric("ClicksMalformed", 1, unit=MetricUnit.Count)
         raise
     if not click.is_page_view:
         return
     arrived = record.kinesis.approximate_arrival_timestamp
     if views.count_once(record.event_id, click.page, minute_of(arrived), arrived):
-        metrics.add_metric("PageViewsCounted", 1, unit="Count")
+        metrics.add_metric("PageViewsCounted", 1, unit=MetricUnit.Count)
     else:
-        metrics.add_metric("PageViewsDuplicate", 1, unit="Count")
+        metrics.add_metric("PageViewsDuplicate", 1, unit=MetricUnit.Count)
         logger.info("record already counted", page=click.page)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from handlers.fulfilment.errors import PaymentDeclined
 from handlers.fulfilment.order import parse_order
 from handlers.fulfilment.payment import through_circuit
-from handlers.telemetry import instrument, logger, metrics
+from handlers.telemetry import MetricUnit, instrument, logger, metrics
 
 
 @instrument(service="fulfilment")
@@ -21,8 +21,8 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     try:
         charge = through_circuit(lambda provider: provider.charge(order))
     except PaymentDeclined:
-        metrics.add_metric("PaymentsDeclined", 1, unit="Count")
+        metrics.add_metric("PaymentsDeclined", 1, unit=MetricUnit.Count)
         raise
-    metrics.add_metric("PaymentsCharged", 1, unit="Count")
+    metrics.add_metric("PaymentsCharged", 1, unit=MetricUnit.Count)
     logger.info("payment charged", payment_id=charge.payment_id, total=str(order.total), currency=order.currency)
     return {"payment_id": charge.payment_id, "status": charge.status}

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, TypeVar
 
 from handlers.fulfilment.config import PaymentSettings
 from handlers.fulfilment.errors import CircuitOpen, PaymentDeclined, PaymentProviderRejected, PaymentProviderUnavailable
-from handlers.telemetry import logger, metrics
+from handlers.telemetry import MetricUnit, logger, metrics
 
 CLOSED = "closed"
 OPEN = "open"
@@ -119,7 +119,7 @@ class CircuitBreaker:
             remove_opened=True,
         ):
             logger.info("payment circuit closed", circuit=self.name)
-            metrics.add_metric("CircuitClosed", 1, unit="Count")
+            metrics.add_metric("CircuitClosed", 1, unit=MetricUnit.Count)
 
     def _probe_failed(self, probe_started: float) -> None:
         if self._conditional_update(
@@ -157,7 +157,7 @@ class CircuitBreaker:
 
     def _opened(self, why: str) -> None:
         logger.warning("payment circuit opened", circuit=self.name, reason=why, open_seconds=self.open_seconds)
-        metrics.add_metric("CircuitOpened", 1, unit="Count")
+        metrics.add_metric("CircuitOpened", 1, unit=MetricUnit.Count)
 
     # ---------------------------------------------------------------- the call
 
@@ -169,7 +169,7 @@ class CircuitBreaker:
         if decision == PROBE and not self._start_probe(seen, now):
             seen, decision = CircuitState(HALF_OPEN, seen.failures, now), REJECT  # another execution won the probe
         if decision == REJECT:
-            metrics.add_metric("CircuitRejections", 1, unit="Count")
+            metrics.add_metric("CircuitRejections", 1, unit=MetricUnit.Count)
             raise CircuitOpen(self._rejection(seen, now))
         probing = decision == PROBE
         if probing:

@@ -8,7 +8,7 @@ from handlers.fulfilment import config
 from handlers.fulfilment.circuit import CircuitBreaker
 from handlers.fulfilment.errors import PaymentProviderUnavailable
 from handlers.fulfilment.provider import PaymentProvider
-from handlers.telemetry import metrics
+from handlers.telemetry import MetricUnit, metrics
 from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
 Result = TypeVar("Result")
@@ -22,5 +22,5 @@ def through_circuit(call: Callable[[PaymentProvider], Result]) -> Result:
     try:
         return CircuitBreaker(dynamodb_client(), settings).call(lambda: call(provider))
     except PaymentProviderUnavailable:
-        metrics.add_metric("PaymentProviderFailures", 1, unit="Count")
+        metrics.add_metric("PaymentProviderFailures", 1, unit=MetricUnit.Count)
         raise

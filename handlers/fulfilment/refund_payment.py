@@ -11,7 +11,7 @@ from typing import Any
 
 from handlers.fulfilment.order import parse_order
 from handlers.fulfilment.payment import through_circuit
-from handlers.telemetry import instrument, logger, metrics
+from handlers.telemetry import MetricUnit, instrument, logger, metrics
 
 
 @instrument(service="fulfilment")
@@ -20,6 +20,6 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     logger.append_keys(order_id=order.order_id)
     refund = through_circuit(lambda provider: provider.refund(order))
     if refund.refunded:
-        metrics.add_metric("PaymentsRefunded", 1, unit="Count")
+        metrics.add_metric("PaymentsRefunded", 1, unit=MetricUnit.Count)
     logger.info("refund done" if refund.refunded else "nothing to refund", refund_id=refund.refund_id)
     return {"refunded": refund.refunded, "refund_id": refund.refund_id}

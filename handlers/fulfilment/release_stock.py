@@ -7,7 +7,7 @@ from typing import Any
 from handlers.fulfilment import config
 from handlers.fulfilment.order import parse_order
 from handlers.fulfilment.stock import RELEASED, StockLedger
-from handlers.telemetry import instrument, logger, metrics
+from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
 
@@ -17,6 +17,6 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     logger.append_keys(order_id=order.order_id)
     outcome = StockLedger(dynamodb_client(), config.stock_table()).release(order.order_id)
     if outcome.status == RELEASED:
-        metrics.add_metric("StockReleased", 1, unit="Count")
+        metrics.add_metric("StockReleased", 1, unit=MetricUnit.Count)
     logger.info("stock released", status=outcome.status, skus=len(outcome.quantities))
     return outcome.to_json()

@@ -19,7 +19,7 @@ from handlers.payment_webhook import signature
 from handlers.payment_webhook.event import MalformedEvent, parse_event
 from handlers.payment_webhook.secret import webhook_secret
 from handlers.payment_webhook.store import PaymentEvents
-from handlers.telemetry import instrument, logger, metrics
+from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.batch import process_sqs_batch
 from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
@@ -55,16 +55,16 @@ def handle(record: SQSRecord, secret: bytes, events: PaymentEvents) -> None:
     try:
         signed_at = signature.verify(secret, signature_of(record), body, arrived)
     except signature.InvalidSignature:
-        metrics.add_metric("WebhookSignatureRejected", 1, unit="Count")
+        metrics.add_metric("WebhookSignatureRejected", 1, unit=MetricUnit.Count)
         raise
     try:
         event = parse_event(body)
     except MalformedEvent:
-        metrics.add_metric("WebhookMalformed", 1, unit="Count")
+        metrics.add_metric("WebhookMalformed", 1, unit=MetricUnit.Count)
         raise
     logger.append_keys(payment_id=event.payment_id, event_id=event.event_id, order_id=event.order_id)
     stored = events.record(event, signed_at, iso(arrived))
-    metrics.add_metric("PaymentEventsRecorded" if stored else "PaymentEventsSuperseded", 1, unit="Count")
+    metrics.add_metric("PaymentEventsRecorded" if stored else "PaymentEventsSuperseded", 1, unit=MetricUnit.Count)
     logger.info("payment event recorded" if stored else "payment event already recorded or superseded", status=event.status)
     logger.remove_keys("payment_id", "event_id", "order_id")
 
