@@ -1,0 +1,48 @@
+"""The café's tables as docs/cafe.md defines them, created in moto for handler tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from tests.handlers.telemetry.helpers import REGION
+
+ORDERS_TABLE = "platform-test-orders-table"
+SALES_TABLE = "platform-test-sales-aggregate-table"
+KITCHEN_TABLE = "platform-test-kitchen-table"
+LOYALTY_TABLE = "platform-test-loyalty-table"
+IDEMPOTENCY_TABLE = "platform-test-idempotency"
+
+
+def _create(name: str, keys: list[tuple[str, str]], **extra: Any) -> dict[str, Any]:
+    client = boto3.client("dynamodb", region_name=REGION)
+    schema = [{"AttributeName": key, "KeyType": role} for key, role in keys]
+    attributes = [{"AttributeName": key, "AttributeType": "S"} for key, _ in keys]
+    return client.create_table(TableName=name, KeySchema=schema, AttributeDefinitions=attributes, BillingMode="PAY_PER_REQUEST", **extra)["TableDescription"]
+
+
+def orders_table() -> str:
+    """Returns the stream ARN: the outbox and the aggregator read NEW_IMAGE records."""
+    created = _create(ORDERS_TABLE, [("order_id", "HASH")], StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    return created["LatestStreamArn"]
+
+
+def sales_table() -> str:
+    _create(SALES_TABLE, [("day", "HASH"), ("sku", "RANGE")])
+    return SALES_TABLE
+
+
+def kitchen_table() -> str:
+    _create(KITCHEN_TABLE, [("order_id", "HASH")])
+    return KITCHEN_TABLE
+
+
+def loyalty_table() -> str:
+    _create(LOYALTY_TABLE, [("customer_id", "HASH")])
+    return LOYALTY_TABLE
+
+
+def idempotency_table() -> str:
+    _create(IDEMPOTENCY_TABLE, [("id", "HASH")])
+    return IDEMPOTENCY_TABLE
