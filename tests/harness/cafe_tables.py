@@ -46,3 +46,31 @@ def loyalty_table() -> str:
 def idempotency_table() -> str:
     _create(IDEMPOTENCY_TABLE, [("id", "HASH")])
     return IDEMPOTENCY_TABLE
+
+
+def put_order(order: dict[str, Any]) -> None:
+    """Write an order item as the orders API stores it (numbers as DynamoDB numbers)."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    serializer = TypeSerializer()
+    boto3.client("dynamodb", region_name=REGION).put_item(
+        TableName=ORDERS_TABLE, Item={name: serializer.serialize(value) for name, value in order.items()})
+
+
+def sample_order(order_id: str, *, total: str = "7.50", created_at: str = "2026-03-14T09:15:00.000Z",
+                 trace_context: dict[str, str] | None = None, customer_id: str = "c-1") -> dict[str, Any]:
+    """An order item of the orders-table shape (docs/cafe.md): 2 espressos and a latte by default."""
+    from decimal import Decimal
+
+    order: dict[str, Any] = {
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "items": [{"sku": "espresso", "quantity": 2, "unit_price": Decimal("2.50")}, {"sku": "latte", "quantity": 1, "unit_price": Decimal("2.50")}],
+        "currency": "EUR",
+        "total": Decimal(total),
+        "status": "placed",
+        "created_at": created_at,
+    }
+    if trace_context:
+        order["trace_context"] = trace_context
+    return order
