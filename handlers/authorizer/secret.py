@@ -7,25 +7,14 @@ is not cached, so the next invocation tries again.
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from handlers.boto_clients import client
 
 MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key of at least the hash size
 _cache: dict[str, bytes] = {}
-_clients: dict[str, Any] = {}
 
 
 class SecretUnavailable(RuntimeError):
     """The secret cannot be used: unreadable, empty, binary-only or too short."""
-
-
-def secrets_client() -> Any:
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    if region not in _clients:
-        import boto3
-
-        _clients[region] = boto3.client("secretsmanager", region_name=region)
-    return _clients[region]
 
 
 def signing_secret(secret_arn: str) -> bytes:
@@ -34,7 +23,7 @@ def signing_secret(secret_arn: str) -> bytes:
     if cached is not None:
         return cached
     try:
-        value = secrets_client().get_secret_value(SecretId=secret_arn).get("SecretString")
+        value = client("secretsmanager").get_secret_value(SecretId=secret_arn).get("SecretString")
     except Exception as error:  # noqa: BLE001 - any failure to read means no decision is possible
         raise SecretUnavailable(f"cannot read the signing secret {secret_arn}: {error}") from error
     if not isinstance(value, str):

@@ -7,26 +7,17 @@ date, so they are not read.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from handlers.boto_clients import client as aws_client
+
 _deserializer = TypeDeserializer()
-_clients: dict[str, Any] = {}
-
-
-def dynamodb_client() -> Any:
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    if region not in _clients:
-        import boto3
-
-        _clients[region] = boto3.client("dynamodb", region_name=region)
-    return _clients[region]
 
 
 def items_of_day(table: str, day: str, client: Any = None) -> list[dict[str, Any]]:
-    client = client or dynamodb_client()
+    client = client or aws_client("dynamodb")
     request: dict[str, Any] = {
         "TableName": table,
         "KeyConditionExpression": "#day = :day",

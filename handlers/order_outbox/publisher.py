@@ -12,7 +12,6 @@ the topic accepted the message but the bus did not publishes to the bus only.
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
@@ -20,27 +19,15 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Link, NonRecordingSpan, SpanKind
 
+from handlers.boto_clients import client
 from handlers.order_outbox import events
 from handlers.telemetry.idempotency import idempotent
 from handlers.telemetry.invocation_state import current
 from handlers.telemetry.propagation import extract_record, inject_eventbridge, inject_sns
 from handlers.telemetry.tracing import tracing
 
-_clients: dict[str, Any] = {}
-
-
 class PublishFailed(RuntimeError):
     """A destination did not accept the event; the record fails and is retried."""
-
-
-def client(service: str) -> Any:
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    key = f"{service}@{region}"
-    if key not in _clients:
-        import boto3
-
-        _clients[key] = boto3.client(service, region_name=region)
-    return _clients[key]
 
 
 def order_context(raw_record: Mapping[str, Any]) -> otel_context.Context:

@@ -28,9 +28,9 @@ def orders_table() -> str:
     return created["LatestStreamArn"]
 
 
-def sales_table() -> str:
-    _create(SALES_TABLE, [("day", "HASH"), ("sku", "RANGE")])
-    return SALES_TABLE
+def sales_table(name: str = SALES_TABLE) -> str:
+    _create(name, [("day", "HASH"), ("sku", "RANGE")])
+    return name
 
 
 def kitchen_table() -> str:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from handlers import boto_clients
 from handlers.authorizer import app, secret
 from handlers.authorizer.policy import api_methods_arn
 from tests.handlers.telemetry.helpers import REGION, FakeLambdaContext, parse_output
@@ -46,7 +47,7 @@ def signing_secret(account, monkeypatch):
     monkeypatch.setenv("AUTH_SECRET_ARN", arn)
     monkeypatch.setenv("AUTH_AUDIENCE", AUDIENCE)
     monkeypatch.setattr(secret, "_cache", {})
-    monkeypatch.setattr(secret, "_clients", {})
+    monkeypatch.setattr(boto_clients, "_clients", {})
     return arn
 
 
@@ -167,7 +168,7 @@ def test_the_secret_is_read_once_per_container(signing_secret, monkeypatch):
             reads.append(kwargs)
             return real.get_secret_value(**kwargs)
 
-    monkeypatch.setattr(secret, "_clients", {REGION: Counting()})
+    monkeypatch.setattr(boto_clients, "_clients", {("secretsmanager", REGION): Counting()})
     for _ in range(3):
         authorize(token_event(f"Bearer {token()}"))
     assert reads == [{"SecretId": signing_secret}]

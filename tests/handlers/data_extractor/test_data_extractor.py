@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from opentelemetry.trace import SpanKind
 
+from handlers import boto_clients
 from handlers.data_extractor import app, repository
 from handlers.data_extractor.request import InvalidRequest
 from handlers.data_extractor.summary import decimal_text, summarise
@@ -30,7 +31,7 @@ def created(shared_aws):
 def table(created, monkeypatch):
     """Puts items; tests share the module's table, so each uses its own days."""
     monkeypatch.setenv("SALES_TABLE_NAME", SALES_TABLE)
-    monkeypatch.setattr(repository, "_clients", {})
+    monkeypatch.setattr(boto_clients, "_clients", {})
     client = boto3.client("dynamodb", region_name=REGION)
 
     def put(day: str, sku: str, **attributes) -> None:

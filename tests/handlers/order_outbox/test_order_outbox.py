@@ -8,7 +8,7 @@ import boto3
 import pytest
 from opentelemetry.trace import SpanKind
 
-from handlers.order_outbox import publisher
+from handlers import boto_clients
 from handlers.telemetry.propagation import item_trace_context
 from handlers.telemetry.tracing import tracing
 from tests.handlers.telemetry.helpers import REGION, parse_output
@@ -24,7 +24,7 @@ ORDER_ID = "0b9a0f6e-5c1e-4c8e-9a57-3d3f2b1c0a01"
 def cafe(lambda_harness, monkeypatch):
     """Orders table with its stream, the FIFO topic with a FIFO queue on it, the bus with a queue
     behind a rule, and the outbox deployed behind a stream mapping as the component wires it."""
-    monkeypatch.setattr(publisher, "_clients", {})
+    monkeypatch.setattr(boto_clients, "_clients", {})
     stream = orders_table()
     idempotency_table()
     sns = boto3.client("sns", region_name=REGION)
