@@ -10,7 +10,7 @@ import datetime
 import re
 from typing import Any
 
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ALLOWED_FIELDS = frozenset(("day", "_trace_context"))
 
 
@@ -31,7 +31,7 @@ def requested_day(event: Any) -> str:
     day = event.get("day")
     if day is None:
         raise InvalidRequest("day", "is required")
-    if not isinstance(day, str) or not DAY.match(day):
+    if not isinstance(day, str) or not DAY.fullmatch(day):
         raise InvalidRequest("day", "must be a date YYYY-MM-DD")
     try:
         datetime.date.fromisoformat(day)
