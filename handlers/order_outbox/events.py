@@ -16,6 +16,7 @@ from typing import Any, Mapping
 EVENT_TYPE = "OrderPlaced"
 SOURCE = "cafe.orders"
 ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")  # also what an SNS FIFO message group id allows
+CURRENCY = re.compile(r"[A-Z]{3}")
 INTERNAL_FIELDS = frozenset(("trace_context",))
 
 
@@ -37,11 +38,35 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def public_order(image: Mapping[str, Any]) -> dict[str, Any]:
-    """The order for the event, from a deserialised NEW_IMAGE; NotAnOrder if it has no usable id."""
+def _check_shape(image: Mapping[str, Any]) -> None:
+    """The fields every subscriber relies on: an event the kitchen or the workflow cannot read
+    would only move the failure downstream, so it is refused here, naming the field."""
     order_id = image.get("order_id")
     if not isinstance(order_id, str) or not ORDER_ID.fullmatch(order_id):
-        raise NotAnOrder(f"order_id {order_id!r} is missing or not an identifier")
+        raise NotAnOrder(f"order_id: {order_id!r} is missing or not an identifier")
+    if not isinstance(image.get("customer_id"), str) or not image["customer_id"]:
+        raise NotAnOrder("customer_id: is missing")
+    if not isinstance(image.get("currency"), str) or not CURRENCY.fullmatch(image["currency"]):
+        raise NotAnOrder("currency: must be an ISO 4217 code")
+    if not isinstance(image.get("total"), Decimal):
+        raise NotAnOrder("total: must be a number")
+    items = image.get("items")
+    if not isinstance(items, list) or not items:
+        raise NotAnOrder("items: must be a non-empty list")
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping) or not isinstance(item.get("sku"), str) or not item["sku"]:
+            raise NotAnOrder(f"items[{index}].sku: is missing")
+        quantity, price = item.get("quantity"), item.get("unit_price")
+        if not isinstance(quantity, Decimal) or quantity < 1 or quantity != quantity.to_integral_value():
+            raise NotAnOrder(f"items[{index}].quantity: must be a positive integer")
+        if not isinstance(price, Decimal) or price < 0:
+            raise NotAnOrder(f"items[{index}].unit_price: must be a non-negative number")
+
+
+def public_order(image: Mapping[str, Any]) -> dict[str, Any]:
+    """The order for the event, from a deserialised NEW_IMAGE; NotAnOrder naming the field if
+    it lacks what subscribers read."""
+    _check_shape(image)
     return {key: _json_value(value) for key, value in image.items() if key not in INTERNAL_FIELDS}
 
 

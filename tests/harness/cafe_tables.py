@@ -43,9 +43,10 @@ def loyalty_table() -> str:
     return LOYALTY_TABLE
 
 
-def idempotency_table() -> str:
-    _create(IDEMPOTENCY_TABLE, [("id", "HASH")])
-    return IDEMPOTENCY_TABLE
+def idempotency_table(name: str = IDEMPOTENCY_TABLE) -> str:
+    """Hash key `id`, as docs/telemetry.md asks (TTL is not needed in moto)."""
+    _create(name, [("id", "HASH")])
+    return name
 
 
 def put_order(order: dict[str, Any]) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from opentelemetry.trace import SpanKind
 
 from handlers import boto_clients
+from handlers.order_outbox.events import NotAnOrder, body, public_order
 from handlers.telemetry.propagation import item_trace_context
 from handlers.telemetry.tracing import tracing
 from tests.handlers.telemetry.helpers import REGION, parse_output
@@ -156,3 +160,35 @@ def test_missing_configuration_fails_the_record_with_its_name(cafe, lambda_harne
     assert cafe["mapping"].poll().verdict.kind == "failure"
     (failed,) = [line for line in parse_output(capsys.readouterr().out).logs if line["message"] == "record failed"]
     assert "ORDER_EVENTS_TOPIC_ARN is not set" in failed["exception"]
+
+
+IMAGE = sample_order(ORDER_ID)
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"order_id": "not an id!"}, "order_id"),
+        ({"customer_id": None}, "customer_id"),
+        ({"currency": "euro"}, "currency"),
+        ({"total": "7.50"}, "total"),
+        ({"items": []}, "items"),
+        ({"items": "two coffees"}, "items"),
+        ({"items": [{"quantity": Decimal(1), "unit_price": Decimal(1)}]}, "items[0].sku"),
+        ({"items": [{"sku": "a", "quantity": Decimal("0.5"), "unit_price": Decimal(1)}]}, "items[0].quantity"),
+        ({"items": [{"sku": "a", "quantity": Decimal(1), "unit_price": Decimal(-1)}]}, "items[0].unit_price"),
+    ],
+)
+def test_an_image_subscribers_could_not_read_is_refused_naming_the_field(change, field):
+    with pytest.raises(NotAnOrder) as refused:
+        public_order({**IMAGE, **change})
+    assert str(refused.value).startswith(f"{field}:")
+
+
+@given(st.lists(st.tuples(st.integers(1, 1000), st.decimals(min_value=0, max_value=1_000_000, places=2)), min_size=1, max_size=50))
+def test_amounts_reach_subscribers_exactly(lines):
+    items = [{"sku": f"s{index}", "quantity": Decimal(quantity), "unit_price": price} for index, (quantity, price) in enumerate(lines)]
+    total = sum((price * quantity for quantity, price in lines), Decimal(0))
+    sent = json.loads(body(public_order({**IMAGE, "items": items, "total": total})), parse_float=Decimal)["order"]
+    assert Decimal(str(sent["total"])) == total
+    assert [(item["quantity"], Decimal(str(item["unit_price"]))) for item in sent["items"]] == lines
