@@ -17,9 +17,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt handlers/requirements.t
 preview: $(BIN)/.installed
 	$(BIN)/python -m components.preview $(STACK)
 
-## The whole inventory of a stack as JSON
-inventory: $(BIN)/.installed
-	$(BIN)/python -m components.preview $(STACK) --json --no-write
+## The whole inventory of a stack as JSON, and nothing else on stdout (`make inventory > inv.json`):
+## the commands are not echoed, and a first-time install reports on stderr.
+inventory:
+	@$(MAKE) --silent --no-print-directory $(BIN)/.installed >&2
+	@$(BIN)/python -m components.preview $(STACK) --json --no-write
 
 ## The whole test suite
 test: $(BIN)/.installed

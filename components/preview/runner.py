@@ -22,7 +22,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components.preview.mocks import PlatformMocks
 from components.preview.recorder import SECRET_MASK, Registration, RecordingMonitor
-from components.preview.stack_config import load_stack_config
+from components.preview.stack_config import load_stack_config, read_project_file
 from components.settings.schema import KEYS_BY_NAME, PROJECT
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,23 +56,23 @@ def run_stack(stack: str, *, root: Path = REPO_ROOT, overrides: dict[str, str] |
     config, notes = load_stack_config(root, stack)
     config.update(overrides or {})
     result = run_program(stack, lambda: runpy.run_path(str(root / "__main__.py"), run_name="__main__"), config,
-                         monitor=monitor, reclaim=reclaim)
+                         monitor=monitor, reclaim=reclaim, project=read_project_file(root).name)
     result.notes[:0] = notes
     return result
 
 
 def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
-                monitor: RecordingMonitor | None = None, reclaim: bool = True) -> PreviewResult:
+                monitor: RecordingMonitor | None = None, reclaim: bool = True, project: str = PROJECT) -> PreviewResult:
     """Runs any program callable under the platform mocks; component tests use it directly.
 
     Pass a `monitor` to inspect what was registered even when the program raises, and
     `reclaim=False` from a command that exits right after, to skip reclaiming the run's memory.
     """
-    secret_keys = [f"{PROJECT}:{name}" for name, key in KEYS_BY_NAME.items() if key.secret]
+    secret_keys = [f"{project}:{name}" for name, key in KEYS_BY_NAME.items() if key.secret]
     monitor = monitor or RecordingMonitor(PlatformMocks(config.get("aws:region", "us-east-1")))
     engine_log = _EngineLog()
     runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor,
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor,
                              logger=engine_log.logger)
     pulumi.runtime.set_all_config(dict(config), secret_keys)
     outputs: dict[str, Any] = {}

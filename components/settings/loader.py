@@ -2,35 +2,59 @@
 
 A stack with three typos should need one `pulumi up` to learn about all three, and no resource may
 be registered from a half-valid configuration, so parsing collects problems instead of raising on
-the first one.
+the first one. Rules that span keys run over every value that parsed, alongside the per-key
+problems, so fixing one problem never reveals another that was there all along.
 """
 from __future__ import annotations
 
+import difflib
+import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from components.observability.model import SeverityThresholds
 from components.observability.thresholds import AlarmThresholds
+from components.settings import aws_provider
 from components.settings.model import (AlarmRouting, ApiProfile, DataProtection, LambdaProfile,
                                        OpenSearchProfile, Settings, ShippingProfile, TracingProfile)
 from components.settings.schema import KEYS, KEYS_BY_NAME, PROJECT, Invalid
 
 DEFAULT_REGION = "us-east-1"
+#: Namespaces besides the project's that a stack may set: the AWS provider's and the engine's own.
+OTHER_NAMESPACES = (aws_provider.NAMESPACE, "pulumi")
 #: Instance types on which OpenSearch Service offers no encryption at rest, which the platform requires.
 NO_ENCRYPTION_AT_REST = frozenset({"t3.small.search", "t3.micro.search"})
 MIN_ENGINE_VERSION = (2, 12)
+#: PutMetricAlarm: "Period multiplied by EvaluationPeriods can't be more than 604,800 seconds. For
+#: alarms with a period of less than one hour (3,600 seconds), the total evaluation period can't be
+#: longer than one day (86,400 seconds)" (CloudWatch API Reference, PutMetricAlarm, Period).
+ALARM_WINDOW_LIMIT_SECONDS = 604_800
+SHORT_PERIOD_WINDOW_LIMIT_SECONDS = 86_400
+SHORT_PERIOD_BELOW_SECONDS = 3_600
+#: Multi-AZ with Standby keeps a full copy of the data in each of its 3 zones, so OpenSearch
+#: enforces zone awareness: an index whose copies (primary + replicas) are not a multiple of 3 is
+#: refused with "expected total copies needs to be a multiple of total awareness attributes [3]"
+#: (Amazon OpenSearch Service Developer Guide, "Configuring a multi-AZ domain": Multi-AZ with Standby).
+STANDBY_ZONES = 3
+
+
+def shown(value: Any) -> str:
+    """A value as the user wrote it, always in double quotes, so every message looks the same;
+    undecodable bytes from the command line appear as escapes instead of breaking the output."""
+    text = str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+    return json.dumps(text, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
 class Problem:
     key: str
-    value: Any
+    value: Any          # the text as the CLI handed it over (or the default's, when the key is unset)
     allowed: str
     secret: bool = False
 
     def render(self, stack: str) -> str:
-        shown = "[secret]" if self.secret else repr(self.value)
-        return f"stack '{stack}': {self.key} = {shown} is not valid; allowed: {self.allowed}"
+        value = "[secret]" if self.secret else shown(self.value)
+        return f"stack '{stack}': {self.key} = {value} is not valid; allowed: {self.allowed}"
 
 
 class SettingsError(ValueError):
@@ -44,99 +68,219 @@ class SettingsError(ValueError):
                          f"{'s' if len(problems) != 1 else ''}); no resources were created:\n{lines}")
 
 
-def load_settings(stack: str, config: Mapping[str, Any]) -> Settings:
-    """Builds settings from fully-qualified config (`platform:key` and other namespaces, as the CLI sends it)."""
+def load_settings(stack: str, config: Mapping[str, Any], project: str = PROJECT) -> Settings:
+    """Builds settings from fully-qualified config (`<project>:key` and other namespaces, as the CLI
+    sends it). `project` is the project's name, which is the namespace of its own keys."""
+    problems, values = _parse(config, project)
+    if problems:
+        raise SettingsError(stack, problems)
+    region = str(config.get(f"{aws_provider.NAMESPACE}:region") or DEFAULT_REGION)
+    return _build(project, stack, region, values)
+
+
+def config_problems(config: Mapping[str, Any], project: str = PROJECT) -> list[Problem]:
+    """Every problem `load_settings` would report, without raising."""
+    return _parse(config, project)[0]
+
+
+def _parse(config: Mapping[str, Any], project: str) -> tuple[list[Problem], dict[str, Any]]:
     problems: list[Problem] = []
     values: dict[str, Any] = {}
+    written: dict[str, Any] = {key.name: key.default_text for key in KEYS}
     for full_key, raw in sorted(config.items()):
         namespace, _, name = full_key.partition(":")
-        if namespace != PROJECT:
+        if namespace == aws_provider.NAMESPACE:
+            problems.extend(_aws_problems(full_key, name, raw))
+            continue
+        if namespace in OTHER_NAMESPACES:
+            continue
+        if namespace != project:
+            problems.append(Problem(full_key, raw, f"a key in this project's namespace '{project}:' (the name in "
+                                                   f"Pulumi.yaml), or in {' or '.join(OTHER_NAMESPACES)}"))
             continue
         key = KEYS_BY_NAME.get(name)
         if key is None:
-            problems.append(Problem(full_key, raw, f"a known key ({_close_matches(name)})"))
+            problems.append(Problem(full_key, raw, f"a known key ({_close_matches(name, project)})"))
             continue
+        written[name] = raw
         try:
             values[name] = key.parse(raw)
         except Invalid as error:
             problems.append(Problem(full_key, raw, str(error), key.secret))
     for key in KEYS:
-        if key.name not in values and f"{PROJECT}:{key.name}" not in config:
-            values[key.name] = key.parse(key.default)
-    region = str(config.get("aws:region") or DEFAULT_REGION)
-    if not problems:
-        problems.extend(_cross_key_problems(values))
-    if problems:
-        raise SettingsError(stack, problems)
-    return _build(stack, region, values)
+        if f"{project}:{key.name}" not in config:
+            values[key.name] = key.parse(key.default_text)
+    for rule in RULES:
+        if all(name in values for name in rule.keys):
+            problems.extend(Problem(f"{project}:{name}", written[name], allowed, KEYS_BY_NAME[name].secret)
+                            for name, allowed in rule.check(values))
+    return problems, values
 
 
-def _close_matches(name: str) -> str:
-    import difflib
+def _close_matches(name: str, project: str) -> str:
     near = difflib.get_close_matches(name, KEYS_BY_NAME, n=1)
-    return f"did you mean {PROJECT}:{near[0]}?" if near else "see the config schema in Pulumi.yaml"
+    return f"did you mean {project}:{near[0]}?" if near else "see the config schema in Pulumi.yaml"
 
 
-def _cross_key_problems(v: dict[str, Any]) -> list[Problem]:
-    """Rules that span keys; each problem names the key a user would change."""
-    problems: list[Problem] = []
+def _aws_problems(full_key: str, name: str, raw: Any) -> list[Problem]:
+    known = aws_provider.provider_config_keys()
+    if name not in known:
+        near = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean aws:{near[0]}?" if near else "see the AWS provider's configuration reference"
+        return [Problem(full_key, raw, f"a configuration key of the AWS provider ({hint})")]
+    if name == "region" and str(raw) not in aws_provider.partition_regions():
+        regions = aws_provider.partition_regions()
+        near = difflib.get_close_matches(str(raw), regions, n=3)
+        hint = f"did you mean {', '.join(near)}?" if near else f"e.g. {DEFAULT_REGION}"
+        return [Problem(full_key, raw, f"a region of the {aws_provider.PARTITION} partition, as botocore knows "
+                                       f"them ({hint})")]
+    return []
 
-    def add(key: str, allowed: str) -> None:
-        problems.append(Problem(f"{PROJECT}:{key}", v[key], allowed))
 
-    for stem, unit in (("LambdaErrorRate", "Pct"), ("LambdaThrottles", ""), ("LambdaDuration", "Pct"),
-                       ("Api5xxRate", "Pct"), ("Api4xxRate", "Pct"), ("ApiLatencyP99", "Ms"),
-                       ("DynamodbThrottles", ""), ("DynamodbSystemErrors", ""),
-                       ("KinesisIteratorAge", "Ms"), ("ShippingLag", "Ms")):
-        warning, critical = v[f"alarm{stem}Warning{unit}"], v[f"alarm{stem}Critical{unit}"]
+# ---------------------------------------------------------------- rules that span keys
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule over several keys, checked whenever all of them parsed. `check` yields
+    (key a user would change, what is allowed) for each violation."""
+    keys: tuple[str, ...]
+    check: Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]]
+
+
+RULES: list[Rule] = []
+
+
+def rule(*keys: str) -> Callable[[Callable[[Mapping[str, Any]], Iterator[tuple[str, str]]]], Any]:
+    def register(check: Callable[[Mapping[str, Any]], Iterator[tuple[str, str]]]) -> Any:
+        RULES.append(Rule(keys, check))
+        return check
+    return register
+
+
+THRESHOLD_PAIRS = (("LambdaErrorRate", "Pct"), ("LambdaThrottles", ""), ("LambdaDuration", "Pct"),
+                   ("Api5xxRate", "Pct"), ("Api4xxRate", "Pct"), ("ApiLatencyP99", "Ms"),
+                   ("DynamodbThrottles", ""), ("DynamodbSystemErrors", ""),
+                   ("KinesisIteratorAge", "Ms"), ("ShippingLag", "Ms"))
+
+
+def _critical_not_below_warning(warning_key: str, critical_key: str) -> Rule:
+    def check(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+        warning, critical = v[warning_key], v[critical_key]
         if warning is not None and critical is not None and critical < warning:
-            add(f"alarm{stem}Critical{unit}", f"a value >= the Warning threshold ({warning:g})")
+            yield critical_key, f"a value >= the Warning threshold ({warning:g})"
+    return Rule((warning_key, critical_key), check)
+
+
+RULES.extend(_critical_not_below_warning(f"alarm{stem}Warning{unit}", f"alarm{stem}Critical{unit}")
+             for stem, unit in THRESHOLD_PAIRS)
+
+
+@rule("alarmDatapointsToAlarm", "alarmEvaluationPeriods")
+def _datapoints_within_periods(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if v["alarmDatapointsToAlarm"] > v["alarmEvaluationPeriods"]:
-        add("alarmDatapointsToAlarm", f"at most alarmEvaluationPeriods ({v['alarmEvaluationPeriods']})")
+        yield "alarmDatapointsToAlarm", f"at most alarmEvaluationPeriods ({v['alarmEvaluationPeriods']})"
+
+
+def alarm_window_limit(period_seconds: int) -> int:
+    """The longest period x evaluation periods PutMetricAlarm accepts for this period."""
+    return SHORT_PERIOD_WINDOW_LIMIT_SECONDS if period_seconds < SHORT_PERIOD_BELOW_SECONDS else ALARM_WINDOW_LIMIT_SECONDS
+
+
+@rule("alarmPeriodSeconds", "alarmEvaluationPeriods")
+def _alarm_window_accepted_by_cloudwatch(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    period, periods = v["alarmPeriodSeconds"], v["alarmEvaluationPeriods"]
+    limit = alarm_window_limit(period)
+    if period * periods > limit:
+        yield "alarmEvaluationPeriods", (
+            f"at most {limit // period} with alarmPeriodSeconds = {period}: CloudWatch refuses an alarm whose "
+            f"period x evaluation periods exceeds {limit:,} s"
+            + (" for periods under an hour" if limit == SHORT_PERIOD_WINDOW_LIMIT_SECONDS else ""))
+
+
+@rule("apiThrottleBurstLimit", "apiThrottleRateLimit")
+def _burst_covers_rate(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if v["apiThrottleBurstLimit"] < v["apiThrottleRateLimit"] and v["apiThrottleBurstLimit"] < 5000:
-        add("apiThrottleBurstLimit", f"at least apiThrottleRateLimit ({v['apiThrottleRateLimit']})")
-    azs, count = v["opensearchAvailabilityZones"], v["opensearchInstanceCount"]
-    if count % azs:
-        add("opensearchInstanceCount", f"a multiple of opensearchAvailabilityZones ({azs})")
-    if v["opensearchMultiAzWithStandby"]:
-        if azs != 3:
-            add("opensearchAvailabilityZones", "3 when opensearchMultiAzWithStandby is true")
-        if v["opensearchDedicatedMasterCount"] != 3:
-            add("opensearchDedicatedMasterCount", "3 when opensearchMultiAzWithStandby is true")
+        yield "apiThrottleBurstLimit", f"at least apiThrottleRateLimit ({v['apiThrottleRateLimit']})"
+
+
+@rule("opensearchInstanceCount", "opensearchAvailabilityZones")
+def _nodes_spread_over_zones(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if v["opensearchInstanceCount"] % v["opensearchAvailabilityZones"]:
+        yield "opensearchInstanceCount", f"a multiple of opensearchAvailabilityZones ({v['opensearchAvailabilityZones']})"
+
+
+@rule("opensearchMultiAzWithStandby", "opensearchAvailabilityZones")
+def _standby_zones(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if v["opensearchMultiAzWithStandby"] and v["opensearchAvailabilityZones"] != STANDBY_ZONES:
+        yield "opensearchAvailabilityZones", "3 when opensearchMultiAzWithStandby is true"
+
+
+@rule("opensearchMultiAzWithStandby", "opensearchDedicatedMasterCount")
+def _standby_masters(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if v["opensearchMultiAzWithStandby"] and v["opensearchDedicatedMasterCount"] != 3:
+        yield "opensearchDedicatedMasterCount", "3 when opensearchMultiAzWithStandby is true"
+
+
+@rule("opensearchMultiAzWithStandby", "opensearchReplicas")
+def _standby_copies(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if v["opensearchMultiAzWithStandby"] and (v["opensearchReplicas"] + 1) % STANDBY_ZONES:
+        yield "opensearchReplicas", (
+            "2 or 5 when opensearchMultiAzWithStandby is true: AWS requires the copies of each index "
+            "(primary + replicas) to be a multiple of 3 there and refuses other indices")
+
+
+@rule("opensearchEngineVersion")
+def _engine_supports_flat_object(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     major, minor = (int(part) for part in v["opensearchEngineVersion"].removeprefix("OpenSearch_").split("."))
     if (major, minor) < MIN_ENGINE_VERSION:
-        add("opensearchEngineVersion", "OpenSearch_2.12 or later (log documents use the flat_object field type)")
+        yield "opensearchEngineVersion", "OpenSearch_2.12 or later (log documents use the flat_object field type)"
+
+
+@rule("opensearchInstanceType")
+def _encryption_at_rest(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if v["opensearchInstanceType"] in NO_ENCRYPTION_AT_REST or v["opensearchInstanceType"].startswith("t2."):
-        add("opensearchInstanceType", "an instance type that supports encryption at rest (not t2.* or t3.small)")
+        yield "opensearchInstanceType", "an instance type that supports encryption at rest (not t2.* or t3.small)"
+
+
+@rule("opensearchMultiAzWithStandby", "opensearchInstanceType")
+def _standby_not_burstable(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if v["opensearchMultiAzWithStandby"] and v["opensearchInstanceType"].startswith("t"):
-        add("opensearchInstanceType", "a non-burstable instance type when opensearchMultiAzWithStandby is true")
-    if v["opensearchReplicas"] > count - 1 and count > 0 and v["opensearchReplicas"] > 0:
-        add("opensearchReplicas", f"at most opensearchInstanceCount - 1 ({count - 1}) so the cluster can be green")
-    return problems
+        yield "opensearchInstanceType", "a non-burstable instance type when opensearchMultiAzWithStandby is true"
+
+
+@rule("opensearchReplicas", "opensearchInstanceCount")
+def _replicas_fit_nodes(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    count, replicas = v["opensearchInstanceCount"], v["opensearchReplicas"]
+    if replicas > 0 and replicas > count - 1:
+        yield "opensearchReplicas", f"at most opensearchInstanceCount - 1 ({count - 1}) so the cluster can be green"
+
+
+# ---------------------------------------------------------------- warnings and the settings object
 
 
 def settings_warnings(settings: Settings) -> list[str]:
     """Gaps that cannot be errors, because secrets are set per machine, yet must not pass unseen."""
     warnings: list[str] = []
-    routing = settings.routing
+    routing, project = settings.routing, settings.project
     if routing.page_on_critical and not routing.critical_emails:
-        warnings.append(f"stack '{settings.stack}': pageOnCritical is true but {PROJECT}:alarmEmailsCritical is "
+        warnings.append(f"stack '{settings.stack}': pageOnCritical is true but {project}:alarmEmailsCritical is "
                         f"empty, so Critical alarms page no one; set it with "
-                        f"`pulumi config set --secret {PROJECT}:alarmEmailsCritical oncall@example.com`")
+                        f"`pulumi config set --secret {project}:alarmEmailsCritical oncall@example.com`")
     if not routing.warning_emails:
-        warnings.append(f"stack '{settings.stack}': {PROJECT}:alarmEmailsWarning is empty, so alarm topics have "
+        warnings.append(f"stack '{settings.stack}': {project}:alarmEmailsWarning is empty, so alarm topics have "
                         f"no e-mail subscribers")
     return warnings
 
 
-def _pair(v: dict[str, Any], stem: str, unit: str = "") -> SeverityThresholds:
+def _pair(v: Mapping[str, Any], stem: str, unit: str = "") -> SeverityThresholds:
     return SeverityThresholds(warning=v[f"alarm{stem}Warning{unit}"], critical=v[f"alarm{stem}Critical{unit}"])
 
 
-def _build(stack: str, region: str, v: dict[str, Any]) -> Settings:
+def _build(project: str, stack: str, region: str, v: Mapping[str, Any]) -> Settings:
     reserved = v["lambdaReservedConcurrency"]
     return Settings(
-        project=PROJECT,
+        project=project,
         stack=stack,
         region=region,
         environment=v["environment"],

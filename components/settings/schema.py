@@ -16,11 +16,16 @@ PROJECT = "platform"
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                       2557, 2922, 3288, 3653)
 
+#: Alarm periods of a minute or more: PutMetricAlarm accepts 10, 20 and 30 s only for high-resolution
+#: metrics ("If you specify a period of 10, 20, or 30 for a metric that does not have sub-minute
+#: resolution, the alarm ... does not receive data", CloudWatch API Reference, PutMetricAlarm, Period).
+ALARM_PERIODS = (60, 300, 900, 3600)
+
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-_OPENSEARCH_INSTANCE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$")
-_ENGINE_VERSION = re.compile(r"^OpenSearch_\d+\.\d+$")
-_INTERVAL = re.compile(r"^\d+(ms|s|m)$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$", re.ASCII)
+_OPENSEARCH_INSTANCE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+\.search$", re.ASCII)
+_ENGINE_VERSION = re.compile(r"^OpenSearch_\d+\.\d+$", re.ASCII)
+_INTERVAL = re.compile(r"^\d+(ms|s|m)$", re.ASCII)
 
 
 class Invalid(ValueError):
@@ -31,10 +36,11 @@ Parser = Callable[[Any], Any]
 
 
 def integer(low: int, high: int, *, also: Sequence[int] = ()) -> Parser:
+    """What the CLI accepts for an `integer` key (Go's strconv.Atoi), within bounds."""
     def parse(raw: Any) -> int:
-        text = str(raw).strip()
+        text = str(raw)
         extra = f" or one of {', '.join(map(str, also))}" if also else ""
-        if not re.fullmatch(r"-?\d+", text):
+        if not re.fullmatch(r"[-+]?[0-9]+", text):
             raise Invalid(f"an integer between {low} and {high}{extra}")
         value = int(text)
         if value in also or low <= value <= high:
@@ -43,12 +49,12 @@ def integer(low: int, high: int, *, also: Sequence[int] = ()) -> Parser:
     return parse
 
 
-def one_of_ints(choices: Sequence[int]) -> Parser:
+def one_of_ints(choices: Sequence[int], why: str = "") -> Parser:
     def parse(raw: Any) -> int:
-        text = str(raw).strip()
-        if re.fullmatch(r"\d+", text) and int(text) in choices:
+        text = str(raw)
+        if re.fullmatch(r"[-+]?[0-9]+", text) and int(text) in choices:
             return int(text)
-        raise Invalid(f"one of {', '.join(map(str, choices))}")
+        raise Invalid(f"one of {', '.join(map(str, choices))}{f' ({why})' if why else ''}")
     return parse
 
 
@@ -79,7 +85,8 @@ def optional_threshold(low: float, high: float) -> Parser:
 
 
 def boolean(raw: Any) -> bool:
-    text = str(raw).strip().lower()
+    """Exactly the strings the CLI accepts for a `boolean` key: YAML 1.1's yes/on/True are not."""
+    text = str(raw)
     if text in ("true", "false"):
         return text == "true"
     raise Invalid("true or false")
@@ -121,6 +128,13 @@ class Key:
     parse: Parser
     secret: bool = False
 
+    @property
+    def default_text(self) -> str:
+        """The default as the CLI hands it to the program: a string, booleans spelt true/false."""
+        if isinstance(self.default, bool):
+            return "true" if self.default else "false"
+        return str(self.default)
+
 
 def _threshold_pair(stem: str, what: str, unit: str, warning: str, critical: str,
                     low: float, high: float) -> list[Key]:
@@ -161,7 +175,9 @@ KEYS: tuple[Key, ...] = tuple([
     *_threshold_pair("ShippingLag", "log shipping lag", "Ms", "120000", "600000", 1, 86400000),
     Key("alarmMinInvocations", "integer", 10, "Requests needed in a period before rate alarms may fire.",
         integer(0, 1000000)),
-    Key("alarmPeriodSeconds", "integer", 60, "Alarm evaluation period, in seconds.", one_of_ints((10, 30, 60, 300, 900, 3600))),
+    Key("alarmPeriodSeconds", "integer", 60, "Alarm evaluation period, in seconds.",
+        one_of_ints(ALARM_PERIODS, "AWS publishes the metrics the platform alarms on once a minute, so a "
+                                   "10 or 30 s period never gets data")),
     Key("alarmEvaluationPeriods", "integer", 5, "Periods an alarm looks back over.", integer(1, 100)),
     Key("alarmDatapointsToAlarm", "integer", 3, "Breaching periods, out of the evaluation periods, that fire an alarm.",
         integer(1, 100)),
@@ -190,7 +206,8 @@ KEYS: tuple[Key, ...] = tuple([
         boolean),
     Key("opensearchVolumeGb", "integer", 10, "gp3 volume per data node, in GiB.", integer(10, 16384)),
     Key("opensearchShards", "integer", 1, "Primary shards per daily index.", integer(1, 64)),
-    Key("opensearchReplicas", "integer", 0, "Replica shards per index; 0 keeps a single-node cluster green.",
+    Key("opensearchReplicas", "integer", 0,
+        "Replica shards per index; 0 keeps a single-node cluster green, and Multi-AZ with standby needs 2 or 5.",
         integer(0, 5)),
     Key("opensearchRefreshInterval", "string", "30s", "Index refresh interval.",
         matching(_INTERVAL, "a duration such as 1s, 30s or 1m")),

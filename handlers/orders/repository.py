@@ -56,9 +56,10 @@ class OrdersRepository:
             except self.client.exceptions.ConditionalCheckFailedException as error:
                 raise OrderExists(record["order_id"]) from error
 
-    def get(self, order_id: str) -> dict[str, Any] | None:
+    def get(self, order_id: str, consistent: bool = False) -> dict[str, Any] | None:
+        """`consistent` reads what a write that just failed its condition saw, not a stale copy."""
         with self._call("GetItem"):
-            found = self.client.get_item(TableName=self.table_name, Key={"order_id": {"S": order_id}})
+            found = self.client.get_item(TableName=self.table_name, Key={"order_id": {"S": order_id}}, ConsistentRead=consistent)
         item = found.get("Item")
         return {key: _deserializer.deserialize(value) for key, value in item.items()} if item else None
 

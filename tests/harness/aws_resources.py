@@ -81,3 +81,18 @@ def receive_all(url: str) -> list[dict[str, Any]]:
 
 def bodies(url: str | None) -> list[str]:
     return sorted(message["Body"] for message in receive_all(url)) if url else []
+
+
+def publish_order_event(topic_arn: str, document: Mapping[str, Any], group: str | None = None, dedup: str | None = None) -> str:
+    """Publish an order-events message the way its producers do: event_type attribute, trace context."""
+    from handlers.telemetry.propagation import inject_sns
+
+    entry: dict[str, Any] = {
+        "TopicArn": topic_arn,
+        "Message": json.dumps(document),
+        "MessageAttributes": {"event_type": {"DataType": "String", "StringValue": str(document.get("event_type"))}},
+    }
+    if group is not None:
+        entry["MessageGroupId"] = group
+        entry["MessageDeduplicationId"] = dedup or f"{document.get('event_type')}-{group}"
+    return boto3.client("sns", region_name=REGION).publish(**inject_sns(entry))["MessageId"]

@@ -134,8 +134,11 @@ class LambdaHarness:
         """One execution role for the harness's functions (moto checks that the role exists)."""
         if self._role_arn is None:
             iam = boto3.client("iam", region_name=self.region)
-            trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-            self._role_arn = iam.create_role(RoleName=HARNESS_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+            try:
+                self._role_arn = iam.get_role(RoleName=HARNESS_ROLE)["Role"]["Arn"]  # a module-scoped account may have it
+            except iam.exceptions.NoSuchEntityException:
+                trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+                self._role_arn = iam.create_role(RoleName=HARNESS_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
         return self._role_arn
 
     def deploy(

@@ -74,7 +74,7 @@ def test_bootstrap_runs_at_deploy_with_the_shipper_role_and_retention(result):
     domain = result.of_type(DOMAIN)[0]
     assert payload["endpoint"] == f"https://{domain.outputs['endpoint']}"
     assert payload["writer_role_arns"] == [f"arn:aws:iam::123456789012:role/platform-{result.stack}-log-shipping-shipper"]
-    expected = {"dev": (7, 0), "prod": (30, 1)}[result.stack]
+    expected = {"dev": (7, 0), "prod": (30, 2)}[result.stack]
     assert (payload["log_retention_days"], payload["number_of_replicas"]) == expected
 
 

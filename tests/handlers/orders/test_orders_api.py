@@ -7,64 +7,18 @@ import json
 import uuid
 
 import boto3
-import moto
 import pytest
 
 from handlers.orders import app
 from handlers.orders.validation import MAX_ITEMS, encode_next_token
+from tests.handlers.orders.conftest import GOOD_ORDER, TABLE, call, create, stored_orders
 from tests.handlers.telemetry.emf_validator import assert_valid_emf
-from tests.handlers.telemetry.helpers import REGION, XRAY_HEADER, XRAY_ROOT, FakeLambdaContext, api_event, parse_output, receive_all
-
-TABLE = "platform-test-orders-table"
-GOOD_ORDER = {"customer_id": "c-1", "items": [{"sku": "espresso", "quantity": 2, "unit_price": 2.5}], "note": "no sugar"}
-
-
-@pytest.fixture(scope="module")
-def orders_dynamodb():
-    """One mocked account and table per module: creating a moto table costs more than a test."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            patch.setenv(name, "testing")
-        patch.setenv("AWS_DEFAULT_REGION", REGION)
-        with moto.mock_aws():
-            client = boto3.client("dynamodb", region_name=REGION)
-            client.create_table(
-                TableName=TABLE,
-                KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
-            yield client
-
-
-@pytest.fixture
-def table(orders_dynamodb, monkeypatch):
-    for item in orders_dynamodb.scan(TableName=TABLE, ProjectionExpression="order_id")["Items"]:
-        orders_dynamodb.delete_item(TableName=TABLE, Key=item)
-    monkeypatch.setenv("TABLE_NAME", TABLE)
-    monkeypatch.delenv("ORDER_EVENTS_TOPIC_ARN", raising=False)
-    # The module-level client was built at import, before the test credentials existed.
-    monkeypatch.setattr(app, "_dynamodb", orders_dynamodb)
-    monkeypatch.setattr(app, "_clients", {})
-    return TABLE
-
-
-def call(method, path, body=None, query=None, path_parameters=None):
-    response = app.handler(api_event(method, path, body, query, path_parameters=path_parameters), FakeLambdaContext())
-    assert response["headers"]["Content-Type"] == "application/json"
-    return response["statusCode"], json.loads(response["body"]), response
-
-
-def create(body=None):
-    status, payload, _ = call("POST", "/orders", GOOD_ORDER if body is None else body)
-    assert status == 201, payload
-    return payload
-
+from tests.handlers.telemetry.helpers import REGION, XRAY_HEADER, XRAY_ROOT, FakeLambdaContext, api_event, parse_output
 
 def test_create_then_get_an_order(table):
     created = create()
     assert uuid.UUID(created["order_id"]).version == 4
-    assert created["total"] == 5 and created["currency"] == "EUR" and created["status"] == "CREATED"
+    assert created["total"] == 5 and created["currency"] == "EUR" and created["status"] == "placed"
     status, fetched, _ = call("GET", f"/orders/{created['order_id']}", path_parameters={"order_id": created["order_id"]})
     assert status == 200 and fetched == created
 
@@ -234,16 +188,25 @@ def test_create_is_traced_logged_and_counted(table, monkeypatch, spans, capsys):
     assert root.attributes["http.response.status_code"] == 201
 
 
-def test_order_created_event_reaches_sns_subscribers_with_trace_context(table, monkeypatch, spans):
-    sns = boto3.client("sns", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
-    topic = sns.create_topic(Name="platform-test-orders-created")["TopicArn"]
-    url = sqs.create_queue(QueueName="platform-test-orders-sub")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
-    monkeypatch.setenv("ORDER_EVENTS_TOPIC_ARN", topic)
+def test_the_stored_order_carries_its_request_trace_context_and_is_placed(table, orders_dynamodb, monkeypatch, spans):
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
     created = create()
-    (message,) = receive_all(sqs, url)
-    assert json.loads(message["Body"]) == {"event_type": "OrderCreated", "order": created}
-    send = [span for span in spans.get_finished_spans() if span.name == "platform-test-orders-created send"][0]
-    assert message["MessageAttributes"]["traceparent"]["StringValue"].split("-")[2] == f"{send.context.span_id:016x}"
+    (item,) = stored_orders(orders_dynamodb)
+    (root,) = [span for span in spans.get_finished_spans() if span.name == "POST /orders"]
+    context = item["trace_context"]["M"]
+    assert context["traceparent"]["S"] == f"00-{root.context.trace_id:032x}-{root.context.span_id:016x}-01"
+    assert context["xray"]["S"].startswith(f"Root={XRAY_ROOT};Parent={root.context.span_id:016x};Sampled=1")
+    assert item["status"]["S"] == "placed"
+    # The trace context is for the stream's consumers; the API's view of the order leaves it out.
+    fetched = call("GET", f"/orders/{created['order_id']}")[1]
+    assert "trace_context" not in created and "trace_context" not in fetched
+    assert "trace_context" not in call("GET", "/orders")[1]["orders"][0]
+
+
+def test_placing_an_order_publishes_nothing_itself(table, monkeypatch, spans):
+    """Order events come from the table stream (order-outbox), so a failed publish can neither lose
+    an event nor fail a stored order; the handler has no topic to publish to."""
+    monkeypatch.setenv("ORDER_EVENTS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:orders")
+    create()
+    kinds = {span.kind.name for span in spans.get_finished_spans()}
+    assert "PRODUCER" not in kinds

@@ -15,7 +15,7 @@ def test_dev_profile_is_a_single_node_and_prod_multi_az_with_masters():
     prod = plan.cluster_shape(load_settings("prod", {
         "platform:opensearchInstanceType": "r7g.large.search", "platform:opensearchInstanceCount": "6",
         "platform:opensearchDedicatedMasterCount": "3", "platform:opensearchAvailabilityZones": "3",
-        "platform:opensearchMultiAzWithStandby": "true"}).opensearch)
+        "platform:opensearchMultiAzWithStandby": "true", "platform:opensearchReplicas": "2"}).opensearch)
     assert (prod.instance_count, prod.dedicated_master_count, prod.availability_zone_count) == (6, 3, 3)
     assert prod.multi_az_with_standby_enabled and prod.zone_awareness_enabled
 
