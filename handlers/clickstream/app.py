@@ -16,11 +16,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 
+from handlers.boto_clients import client
 from handlers.clickstream.click import MalformedClick, minute_of, parse_click
 from handlers.clickstream.counter import PageViews
 from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.batch import PartialBatchResponse, process_kinesis_batch
-from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
 
 class PoisonAtHead(RuntimeError):
@@ -60,5 +60,5 @@ def isolate_poison(event: dict[str, Any], response: PartialBatchResponse) -> Par
 
 @instrument(service="clickstream")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    views = PageViews(dynamodb_client(), table_name())
+    views = PageViews(client("dynamodb"), table_name())
     return dict(isolate_poison(event, process_kinesis_batch(event, context, lambda record: count(record, views))))

@@ -16,8 +16,8 @@ from typing import Any
 
 PAGE_VIEW = "page_view"
 MAX_PAGE_LENGTH = 512
-SESSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-EVENT = re.compile(r"^[a-z][a-z_]{0,63}$")
+SESSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+EVENT = re.compile(r"[a-z][a-z_]{0,63}")
 
 
 class MalformedClick(ValueError):
@@ -55,9 +55,9 @@ def parse_click(data: bytes) -> Click:
     if not isinstance(payload, dict):
         raise MalformedClick("data", "must be a JSON object")
     session_id, event = payload.get("session_id"), payload.get("event")
-    if not isinstance(session_id, str) or not SESSION.match(session_id):
+    if not isinstance(session_id, str) or not SESSION.fullmatch(session_id):
         raise MalformedClick("session_id", "must be 1-128 letters, digits, '_', '.', ':' or '-'")
-    if not isinstance(event, str) or not EVENT.match(event):
+    if not isinstance(event, str) or not EVENT.fullmatch(event):
         raise MalformedClick("event", "must be 1-64 lowercase letters or '_'")
     return Click(session_id, _page(payload.get("page")), event)
 

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from handlers.fulfilment.errors import OrderInvalid
 from handlers.orders.validation import CURRENCY, IDENTIFIER, MAX_ITEMS, MAX_QUANTITY, MAX_UNIT_PRICE, ORDER_ID
 
-DECIMAL_TEXT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+DECIMAL_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")
 CENT = Decimal("0.01")
 
 
@@ -61,7 +61,7 @@ def money_text(amount: Decimal) -> str:
 def _text(value: Any, field: str, pattern: re.Pattern[str], rule: str) -> str:
     if not isinstance(value, str):
         raise OrderInvalid(field, "must be a string")
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         raise OrderInvalid(field, rule)
     return value
 
@@ -72,7 +72,7 @@ def amount(value: Any, field: str, maximum: Decimal | None = None) -> Decimal:
         raise OrderInvalid(field, "must be a number")
     if isinstance(value, float) and not math.isfinite(value):
         raise OrderInvalid(field, "must be a finite number")
-    if isinstance(value, str) and not DECIMAL_TEXT.match(value):
+    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value):
         raise OrderInvalid(field, "must be a decimal number such as 12.50")
     try:
         # repr of a float is its shortest round-tripping text: 3.5 stays 3.5, 0.1 stays 0.1

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
+from handlers.boto_clients import client
 from handlers.fulfilment import config
 from handlers.fulfilment.circuit import CircuitBreaker
 from handlers.fulfilment.errors import PaymentProviderUnavailable
 from handlers.fulfilment.provider import PaymentProvider
 from handlers.telemetry import MetricUnit, metrics
-from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
 Result = TypeVar("Result")
 
@@ -20,7 +20,7 @@ def through_circuit(call: Callable[[PaymentProvider], Result]) -> Result:
     settings = config.payment_settings()
     provider = PaymentProvider(settings.provider_url)
     try:
-        return CircuitBreaker(dynamodb_client(), settings).call(lambda: call(provider))
+        return CircuitBreaker(client("dynamodb"), settings).call(lambda: call(provider))
     except PaymentProviderUnavailable:
         metrics.add_metric("PaymentProviderFailures", 1, unit=MetricUnit.Count)
         raise

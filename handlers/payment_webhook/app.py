@@ -15,13 +15,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from handlers.boto_clients import client
 from handlers.payment_webhook import signature
 from handlers.payment_webhook.event import MalformedEvent, parse_event
 from handlers.payment_webhook.secret import webhook_secret
 from handlers.payment_webhook.store import PaymentEvents
 from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.batch import process_sqs_batch
-from handlers.telemetry.idempotency import dynamodb_client  # the process's one DynamoDB client
 
 SIGNATURE_ATTRIBUTE = "signature"
 
@@ -72,5 +72,5 @@ def handle(record: SQSRecord, secret: bytes, events: PaymentEvents) -> None:
 @instrument(service="payment-webhook")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     secret = webhook_secret()
-    events = PaymentEvents(dynamodb_client(), table_name())
+    events = PaymentEvents(client("dynamodb"), table_name())
     return dict(process_sqs_batch(event, context, lambda record: handle(record, secret, events)))

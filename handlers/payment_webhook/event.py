@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_BODY_BYTES = 64 * 1024
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
-STATUS = re.compile(r"^[a-z][a-z_]{0,31}$")
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+STATUS = re.compile(r"[a-z][a-z_]{0,31}")
 
 
 class MalformedEvent(ValueError):
@@ -34,7 +34,7 @@ def _field(payload: dict[str, Any], name: str, pattern: re.Pattern[str], rule: s
     value = payload.get(name)
     if value is None:
         raise MalformedEvent(name, "is required")
-    if not isinstance(value, str) or not pattern.match(value):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise MalformedEvent(name, rule)
     return value
 

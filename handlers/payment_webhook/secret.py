@@ -8,24 +8,14 @@ rather than the whole init) and kept for the life of the container.
 from __future__ import annotations
 
 import os
-from typing import Any
+
+from handlers.boto_clients import client
 
 _cache: dict[str, bytes] = {}
-_clients: dict[str, Any] = {}
 
 
 class SecretUnavailable(RuntimeError):
-    pass
-
-
-def secrets_client() -> Any:
-    client = _clients.get("secretsmanager")
-    if client is None:
-        import boto3
-
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-        client = _clients["secretsmanager"] = boto3.client("secretsmanager", region_name=region)
-    return client
+    """The secret is not configured or has no string value: no signature can be checked."""
 
 
 def webhook_secret() -> bytes:
@@ -34,7 +24,7 @@ def webhook_secret() -> bytes:
         raise SecretUnavailable("WEBHOOK_SECRET_ARN is not set")
     cached = _cache.get(arn)
     if cached is None:
-        value = secrets_client().get_secret_value(SecretId=arn).get("SecretString")
+        value = client("secretsmanager").get_secret_value(SecretId=arn).get("SecretString")
         if not value:
             raise SecretUnavailable(f"secret {arn} has no SecretString")
         cached = _cache[arn] = value.encode()

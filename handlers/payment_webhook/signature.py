@@ -18,8 +18,8 @@ from dataclasses import dataclass
 TOLERANCE_SECONDS = 300
 MAX_HEADER_LENGTH = 1024
 SCHEME = "v1"
-HEX_DIGEST = re.compile(r"^[0-9a-f]{64}$")
-TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class InvalidSignature(ValueError):
@@ -46,9 +46,9 @@ def parse_header(header: object) -> SignatureHeader:
             timestamps.append(value)
         elif key == SCHEME:
             signatures.append(value.lower())
-    if len(timestamps) != 1 or not TIMESTAMP.match(timestamps[0]):
+    if len(timestamps) != 1 or not TIMESTAMP.fullmatch(timestamps[0]):
         raise InvalidSignature("signature: needs exactly one t=<unix seconds>")
-    good = tuple(value for value in signatures if HEX_DIGEST.match(value))
+    good = tuple(value for value in signatures if HEX_DIGEST.fullmatch(value))
     if not good:
         raise InvalidSignature("signature: no v1=<64 hex digits>")
     return SignatureHeader(int(timestamps[0]), good)

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 import boto3
 import pytest
 
-from handlers.telemetry import idempotency
+from handlers import boto_clients
 from tests.handlers.mocked_account import mocked_account
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
 from tests.handlers.telemetry.helpers import REGION
@@ -55,7 +55,7 @@ def clicks_table() -> Iterator[Any]:
 @pytest.fixture
 def table(clicks_table: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     empty(clicks_table)
-    monkeypatch.setattr(idempotency, "_clients", {})
+    monkeypatch.setattr(boto_clients, "_clients", {})
     monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("SERVICE_NAME", "clickstream")
     return clicks_table

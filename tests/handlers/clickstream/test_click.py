@@ -42,6 +42,8 @@ def test_any_json_is_a_click_or_names_its_bad_field(value: Any) -> None:
         ({"session_id": "s-1", "page": "/a b", "event": "page_view"}, "page"),
         ({"session_id": "s-1", "page": "/" + "a" * 600, "event": "page_view"}, "page"),
         ({"session_id": "", "page": "/", "event": "page_view"}, "session_id"),
+        ({"session_id": "s-1\n", "page": "/", "event": "page_view"}, "session_id"),
+        ({"session_id": "s-1", "page": "/", "event": "page_view\n"}, "event"),
         ({"session_id": "s-1", "page": "/", "event": "PageView"}, "event"),
         ({"page": "/", "event": "page_view"}, "session_id"),
     ],

@@ -7,7 +7,7 @@ from typing import Any, Iterator
 import boto3
 import pytest
 
-from handlers.telemetry import idempotency
+from handlers import boto_clients
 from tests.handlers.fulfilment.payment_provider import FakePaymentProvider
 from tests.handlers.mocked_account import mocked_account
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
@@ -63,7 +63,7 @@ def empty(client: Any, table: str, key: str) -> None:
 @pytest.fixture
 def dynamodb(fulfilment_tables: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Both fulfilment tables, empty; the tasks' cached client is rebuilt inside the mock."""
-    monkeypatch.setattr(idempotency, "_clients", {})
+    monkeypatch.setattr(boto_clients, "_clients", {})
     empty(fulfilment_tables, STOCK_TABLE, "sku")
     empty(fulfilment_tables, CIRCUIT_TABLE, "circuit")
     return fulfilment_tables

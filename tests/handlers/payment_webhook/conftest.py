@@ -12,7 +12,7 @@ import pytest
 
 from handlers.payment_webhook import secret as secret_module
 from handlers.payment_webhook.signature import sign
-from handlers.telemetry import idempotency
+from handlers import boto_clients
 from tests.handlers.mocked_account import mocked_account
 from tests.handlers.telemetry.fixtures import aws, clean_telemetry, spans
 from tests.handlers.telemetry.helpers import REGION, sqs_record
@@ -50,8 +50,7 @@ def webhook(webhook_account: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -
     dynamodb, arn = webhook_account
     for item in dynamodb.scan(TableName=TABLE, ProjectionExpression="payment_id")["Items"]:
         dynamodb.delete_item(TableName=TABLE, Key=item)
-    monkeypatch.setattr(idempotency, "_clients", {})
-    monkeypatch.setattr(secret_module, "_clients", {})
+    monkeypatch.setattr(boto_clients, "_clients", {})
     monkeypatch.setattr(secret_module, "_cache", {})
     monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("WEBHOOK_SECRET_ARN", arn)

@@ -37,7 +37,7 @@ def test_any_bytes_are_either_an_event_or_malformed(body: bytes) -> None:
 
 @pytest.mark.parametrize("field", sorted(GOOD))
 def test_each_missing_or_bad_field_is_named(field: str) -> None:
-    for broken in ({k: v for k, v in GOOD.items() if k != field}, {**GOOD, field: ""}, {**GOOD, field: 42}):
+    for broken in ({k: v for k, v in GOOD.items() if k != field}, {**GOOD, field: ""}, {**GOOD, field: 42}, {**GOOD, field: GOOD[field] + "\n"}):
         with pytest.raises(MalformedEvent) as raised:
             parse_event(json.dumps(broken).encode())
         assert raised.value.field == field

@@ -73,6 +73,7 @@ def test_one_matching_signature_among_several_is_enough_during_rotation() -> Non
         ("v1=" + "a" * 64, "exactly one t"),
         ("t=1,t=2,v1=" + "a" * 64, "exactly one t"),
         ("t=-1,v1=" + "a" * 64, "exactly one t"),
+        ("t=1²,v1=" + "a" * 64, "exactly one t"),
         ("t=1,v1=xyz", "no v1"),
         ("t=1;v1=" + "a" * 64, "exactly one t"),
         ("t=1,junk,v1=" + "a" * 64, "expected t="),

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.payment_webhook import app, secret
+from handlers import boto_clients
+from handlers.payment_webhook import app
 from handlers.payment_webhook.event import PaymentEvent
 from handlers.payment_webhook.store import PaymentEvents
 from tests.handlers.payment_webhook.conftest import TABLE, payment_body, signature_header, signed_record, stored
@@ -74,7 +75,7 @@ def test_a_redelivered_event_changes_nothing(webhook: Any, capsys: pytest.Captur
 
 
 def test_the_secret_is_read_once_per_container(webhook: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    client = secret.secrets_client()
+    client = boto_clients.client("secretsmanager")
     reads = []
     original = client.get_secret_value
     monkeypatch.setattr(client, "get_secret_value", lambda **kwargs: reads.append(kwargs) or original(**kwargs))
