@@ -2,11 +2,10 @@
 
 Records are processed in order; a malformed record, or one that cannot be counted, stops the
 batch and is reported as the failed item, so Lambda checkpoints what came before it and
-retries from it. When that record is the first of a batch of several, the handler raises
-instead: a partial response naming the first record would only retry the same batch, while a
-function error makes Lambda bisect it (BisectBatchOnFunctionError), which isolates the poison
-record in a batch of its own; after MaximumRetryAttempts Lambda discards it to the on-failure
-destination and the shard moves on. Env: TABLE_NAME (docs/cafe.md).
+retries from it. When that record is the first of the batch the handler raises instead
+(handlers.telemetry.stream_poison), so that Lambda bisects the batch until the poison record
+is alone, discards it to the on-failure destination after MaximumRetryAttempts, and the shard
+moves on. Env: TABLE_NAME (docs/cafe.md).
 """
 
 from __future__ import annotations
@@ -20,11 +19,8 @@ from handlers.boto_clients import client
 from handlers.clickstream.click import MalformedClick, minute_of, parse_click
 from handlers.clickstream.counter import PageViews
 from handlers.telemetry import MetricUnit, instrument, logger, metrics
-from handlers.telemetry.batch import PartialBatchResponse, process_kinesis_batch
-
-
-class PoisonAtHead(RuntimeError):
-    """The first record of a multi-record batch failed: raised so that Lambda bisects the batch."""
+from handlers.telemetry.batch import process_kinesis_batch
+from handlers.telemetry.stream_poison import raise_if_first_record_failed
 
 
 def table_name() -> str:
@@ -50,15 +46,7 @@ def count(record: KinesisStreamRecord, views: PageViews) -> None:
         logger.info("record already counted", page=click.page)
 
 
-def isolate_poison(event: dict[str, Any], response: PartialBatchResponse) -> PartialBatchResponse:
-    records = event.get("Records") or []
-    failures = response["batchItemFailures"]
-    if len(records) > 1 and failures and failures[0]["itemIdentifier"] == records[0]["kinesis"]["sequenceNumber"]:
-        raise PoisonAtHead(f"the first of {len(records)} records failed; bisecting the batch to isolate it")
-    return response
-
-
 @instrument(service="clickstream")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     views = PageViews(client("dynamodb"), table_name())
-    return dict(isolate_poison(event, process_kinesis_batch(event, context, lambda record: count(record, views))))
+    return dict(raise_if_first_record_failed(event, process_kinesis_batch(event, context, lambda record: count(record, views))))
