@@ -12,7 +12,7 @@ from components.services.table_stream import TableStreamArgs
 from components.services.topic import EmailSubscriber, QueueSubscriber, TopicArgs
 from components.services.workflow import WorkflowArgs
 from handlers.contracts import CLICK_SCHEMA, PAYMENT_WEBHOOK_SCHEMA
-from handlers.fulfilment.definition import DEFINITION as FULFILMENT
+from handlers.fulfilment.definition import definition as fulfilment_definition
 
 platform = Platform()
 cafe = platform.settings.cafe
@@ -45,7 +45,7 @@ order_events = platform.add("order-events", TopicArgs(fifo=True, subscribers=[
 payments = {"CIRCUIT_FAILURE_THRESHOLD": "3", "CIRCUIT_OPEN_SECONDS": "60",
             "PAYMENT_PROVIDER_URL": cafe.payment_provider_url}
 fulfilment = platform.add("fulfilment", WorkflowArgs(
-    definition=FULFILMENT,
+    definition=fulfilment_definition(),
     tasks={"validate": FunctionArgs(handler="handlers.fulfilment.validate.handler", tables=()),
            "reserve_stock": FunctionArgs(handler="handlers.fulfilment.reserve_stock.handler", tables=["stock"]),
            "release_stock": FunctionArgs(handler="handlers.fulfilment.release_stock.handler", tables=["stock"]),
@@ -54,8 +54,9 @@ fulfilment = platform.add("fulfilment", WorkflowArgs(
            "refund_payment": FunctionArgs(handler="handlers.fulfilment.refund_payment.handler", tables=["circuit"],
                                           environment=payments)},
     topics={"order-events": order_events},
-    tables=[TableSpec(hash_key="sku", part="stock", env_var="STOCK_TABLE", actions=(GET, UPDATE)),
-            TableSpec(hash_key="circuit", part="circuit", env_var="CIRCUIT_TABLE", actions=(GET, PUT, UPDATE))],
+    tables=[TableSpec(hash_key="sku", part="stock", env_var="STOCK_TABLE", ttl_attribute="expires_at",
+                      actions=(GET, PUT, UPDATE)),
+            TableSpec(hash_key="circuit", part="circuit", env_var="CIRCUIT_TABLE", actions=(GET, UPDATE))],
     description="Validate, reserve stock, charge, tell the kitchen; compensate on failure"))
 order_routing = platform.add("order-routing", EventRouteArgs(rules=[Rule(
     "order-placed", {"source": ["cafe.orders"], "detail-type": ["OrderPlaced"]},
@@ -89,9 +90,9 @@ platform.add("daily-sales-report", ScheduledJobArgs(
 
 # The payment provider's webhook: API -> queue, then a throttled worker that checks the signature.
 platform.add("payment-webhook", QueueWorkerArgs(
-    handler="handlers.payment_webhook.app.handler", max_concurrency=2, idempotency=True,
+    handler="handlers.payment_webhook.app.handler", max_concurrency=2,
     description="Verifies and records payment provider events",
-    tables=[TableSpec(hash_key="payment_id", actions=(GET, PUT, UPDATE))],
+    tables=[TableSpec(hash_key="payment_id", actions=(PUT,))],
     secrets={"WEBHOOK_SECRET_ARN": cafe.webhook_secret},
     ingest=Ingest(path="/webhooks/payment", schema=PAYMENT_WEBHOOK_SCHEMA,
                   headers_to_attributes={"X-Signature": "signature"})))
@@ -99,7 +100,7 @@ platform.add("payment-webhook", QueueWorkerArgs(
 # Clickstream: API -> Kinesis (API key), a consumer counting page views, and a Firehose archive in S3.
 platform.add("clickstream", StreamPipelineArgs(
     handler="handlers.clickstream.app.handler", archive=Archive(), description="Page views per minute",
-    tables=[TableSpec(hash_key="page", range_key="minute", ttl_attribute="expires_at", actions=(GET, *TRANSACT))],
+    tables=[TableSpec(hash_key="page", range_key="minute", ttl_attribute="expires_at", actions=(PUT, UPDATE))],
     ingest=Ingest(path="/clicks", auth="api_key", schema=CLICK_SCHEMA, partition_key="$.session_id",
                   usage_plan=UsagePlan(keys=("web",), rate_limit=100, burst_limit=200))))
 

@@ -1,13 +1,14 @@
 """Shared observability for every Lambda handler: `@instrument`, `logger`, `metrics`.
 
-    from handlers.telemetry import instrument, logger, metrics
+    from handlers.telemetry import MetricUnit, instrument, logger, metrics
 
     @instrument
     def handler(event, context): ...
 
 Submodules with heavier dependencies are imported only by the handlers that need them:
-`propagation` (trace context across SQS, SNS, EventBridge, Step Functions), `batch`
-(SQS partial batch failures) and `idempotency`. See docs/telemetry.md.
+`propagation` (trace context across SQS, SNS, EventBridge, Step Functions, Kinesis and
+DynamoDB streams), `batch` (SQS, Kinesis and DynamoDB stream batches with partial failures)
+and `idempotency`. See docs/telemetry.md.
 """
 
 from handlers.telemetry.gc_tuning import freeze_init_heap
@@ -15,7 +16,8 @@ from handlers.telemetry.gc_tuning import freeze_init_heap
 freeze_init_heap()  # before the SDK imports below allocate enough to trigger a full collection
 
 from handlers.telemetry.decorator import flush, instrument  # noqa: E402
-from handlers.telemetry.metrics import metrics  # noqa: E402
+from handlers.telemetry.emf import MetricResolution, MetricUnit  # noqa: E402
+from handlers.telemetry.metrics import MetricUnitError, metrics  # noqa: E402
 from handlers.telemetry.structured_logger import logger  # noqa: E402
 
-__all__ = ["flush", "instrument", "logger", "metrics"]
+__all__ = ["MetricResolution", "MetricUnit", "MetricUnitError", "flush", "instrument", "logger", "metrics"]

@@ -11,7 +11,7 @@ from opentelemetry import trace
 from opentelemetry.propagators.aws import AwsXRayPropagator
 from opentelemetry.trace import Link, Status, StatusCode
 
-from handlers.telemetry import gc_tuning, lambda_event, settings, xray_patch
+from handlers.telemetry import gc_tuning, lambda_event, settings, stdlib_logging, xray_patch
 from handlers.telemetry.invocation_state import current
 from handlers.telemetry.metrics import metrics
 from handlers.telemetry.structured_logger import logger
@@ -158,6 +158,7 @@ def instrument(handler: Handler | None = None, *, service: str | None = None) ->
         service_name = service or settings.service_name()
         tracing.provider(service_name)  # build it at import, in Lambda's init phase
         xray_patch.enable()
+        stdlib_logging.enable()
         gc_tuning.freeze_init_heap()  # the SDK's objects live as long as the process too
 
         @functools.wraps(function)

@@ -9,6 +9,7 @@ a time, with a reason, instead of poisoning the blob.
 from __future__ import annotations
 
 import math
+from enum import Enum, IntEnum
 from typing import Any
 
 MAX_METRICS_PER_BLOB = 100
@@ -17,15 +18,69 @@ MAX_VALUES_PER_METRIC = 100
 MAX_NAME_LENGTH = 255
 MAX_DIMENSION_VALUE_LENGTH = 1024
 STORAGE_RESOLUTIONS = (1, 60)
-UNITS = frozenset(
-    (
-        "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes",
-        "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
-        "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second",
-        "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second",
-        "Count/Second", "None",
-    )
-)
+
+
+class MetricUnit(str, Enum):
+    """CloudWatch's units, with Powertools' member names so code written for it ports unchanged.
+
+    A `str` enum: `MetricUnit.Milliseconds == "Milliseconds"`, and a misspelt member fails
+    where it is written (AttributeError) instead of losing the metric at run time.
+    """
+
+    Seconds = "Seconds"
+    Microseconds = "Microseconds"
+    Milliseconds = "Milliseconds"
+    Bytes = "Bytes"
+    Kilobytes = "Kilobytes"
+    Megabytes = "Megabytes"
+    Gigabytes = "Gigabytes"
+    Terabytes = "Terabytes"
+    Bits = "Bits"
+    Kilobits = "Kilobits"
+    Megabits = "Megabits"
+    Gigabits = "Gigabits"
+    Terabits = "Terabits"
+    Percent = "Percent"
+    Count = "Count"
+    BytesPerSecond = "Bytes/Second"
+    KilobytesPerSecond = "Kilobytes/Second"
+    MegabytesPerSecond = "Megabytes/Second"
+    GigabytesPerSecond = "Gigabytes/Second"
+    TerabytesPerSecond = "Terabytes/Second"
+    BitsPerSecond = "Bits/Second"
+    KilobitsPerSecond = "Kilobits/Second"
+    MegabitsPerSecond = "Megabits/Second"
+    GigabitsPerSecond = "Gigabits/Second"
+    TerabitsPerSecond = "Terabits/Second"
+    CountPerSecond = "Count/Second"
+    NoUnit = "None"
+
+
+class MetricResolution(IntEnum):
+    Standard = 60
+    High = 1
+
+
+UNITS = frozenset(unit.value for unit in MetricUnit)
+
+
+def plain(value: Any) -> Any:
+    """The value of any enum member (ours or Powertools'), else the value itself."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def unit_problem(unit: Any, resolution: Any) -> str | None:
+    """Why this unit or storage resolution is not CloudWatch's, or None. Both are constants in the
+    caller's code, so a problem here is a typo, which `Metrics` raises outside Lambda."""
+    if not isinstance(unit, str) or unit not in UNITS:
+        from difflib import get_close_matches  # only on this error path
+
+        close = get_close_matches(str(unit), UNITS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unit {unit!r} is not a CloudWatch unit (use MetricUnit){hint}"
+    if resolution not in STORAGE_RESOLUTIONS or isinstance(resolution, bool):
+        return "resolution must be 1 (high resolution) or 60 (standard)"
+    return None
 
 
 class MetricSeries:
@@ -47,10 +102,9 @@ def metric_problem(name: Any, value: Any, unit: Any, resolution: Any) -> str | N
         return "metric name must be printable ASCII"
     if name == "_aws":
         return "metric name _aws is reserved by EMF"
-    if unit not in UNITS:
-        return f"unit {unit!r} is not a CloudWatch unit"
-    if resolution not in STORAGE_RESOLUTIONS or isinstance(resolution, bool):
-        return "resolution must be 1 (high resolution) or 60 (standard)"
+    problem = unit_problem(unit, resolution)
+    if problem is not None:
+        return problem
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "metric value must be a number"
     if not math.isfinite(value):

@@ -48,11 +48,15 @@ def dynamodb_client() -> Any:
 
 
 def message_id_key(first: Any, *_: Any, **__: Any) -> str | None:
-    """Default key: the SQS message id of a Powertools SQSRecord or of a raw record dict."""
-    message_id = getattr(first, "message_id", None)
-    if message_id is None and isinstance(first, dict):
-        message_id = first.get("messageId")
-    return message_id if isinstance(message_id, str) and message_id else None
+    """Default key: the id the source gives the first argument, stable across redeliveries.
+
+    SQS: the message id; Kinesis and DynamoDB streams: the event id (Kinesis spells it
+    `<shard id>:<sequence number>`). Works on Powertools data classes and on raw record dicts.
+    """
+    identifier = getattr(first, "message_id", None) or getattr(first, "event_id", None)
+    if identifier is None and isinstance(first, dict):
+        identifier = first.get("messageId") or first.get("eventID")
+    return identifier if isinstance(identifier, str) and identifier else None
 
 
 def record_id(namespace: str, key: Any) -> str:

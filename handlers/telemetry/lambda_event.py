@@ -66,17 +66,32 @@ def region_from_arn(function_arn: str | None) -> str | None:
     return parts[3] if len(parts) > 3 and parts[3] else None
 
 
+def source_name(arn: Any) -> str | None:
+    """The queue, topic, stream or table an event source ARN names.
+
+    The resource part can itself contain colons (a DynamoDB stream label is a timestamp), so
+    the ARN is split at its first five colons only. Kinesis: `stream/<name>`; DynamoDB streams:
+    `table/<name>/stream/<label>`; SQS and SNS: the bare name (a subscription ARN adds `:<id>`).
+    """
+    if not isinstance(arn, str) or arn.count(":") < 5:
+        return None
+    resource = arn.split(":", 5)[5]
+    kind, _, rest = resource.partition("/")
+    if kind in ("stream", "table") and rest:
+        return rest.split("/", 1)[0]
+    return resource.split(":", 1)[0] or None
+
+
 def span_name(event: Any, trigger: Trigger, function_name: str) -> str:
     if trigger.source == "api_gateway":
         method = event.get("httpMethod") or event.get("requestContext", {}).get("http", {}).get("method") or "HTTP"
         route = event.get("resource") or event.get("routeKey") or event.get("path") or ""
         route = route.split(" ", 1)[-1] if " " in route else route
         return f"{method} {route}".strip()
-    if trigger.source in ("sqs", "sns"):
+    if trigger.source in ("sqs", "sns", "kinesis", "dynamodb"):
         record = first_record(event) or {}
-        arn = record.get("eventSourceARN") or (record.get("Sns") or {}).get("TopicArn") or record.get("EventSubscriptionArn") or ""
-        destination = arn.split(":")[5] if arn.count(":") >= 5 else trigger.source
-        return f"{destination} process"
+        arn = record.get("eventSourceARN") or (record.get("Sns") or {}).get("TopicArn") or record.get("EventSubscriptionArn")
+        return f"{source_name(arn) or trigger.source} process"
     if trigger.source == "eventbridge":
         return f"{event.get('detail-type')} process"
     return function_name
@@ -101,7 +116,7 @@ def invocation_attributes(event: Any, context: Any, trigger: Trigger, cold_start
     attributes.update({key: value for key, value in optional.items() if isinstance(value, str) and value})
     if trigger.source == "api_gateway":
         attributes.update(http_attributes(event))
-    elif trigger.source in ("sqs", "sns"):
+    elif trigger.source in ("sqs", "sns", "kinesis", "dynamodb"):
         attributes["messaging.system"] = f"aws_{trigger.source}"
         attributes["messaging.operation.type"] = "process"
         attributes["messaging.batch.message_count"] = len(event.get("Records") or [])

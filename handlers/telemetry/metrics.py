@@ -8,9 +8,14 @@ import time
 from typing import Any, TextIO
 
 from handlers.telemetry import emf, settings
+from handlers.telemetry.emf import MetricResolution, MetricUnit
 from handlers.telemetry.invocation_state import InvocationState, current
 from handlers.telemetry.structured_logger import StructuredLogger, json_default
 from handlers.telemetry.structured_logger import logger as default_logger
+
+
+class MetricUnitError(ValueError):
+    """A metric unit or resolution CloudWatch does not accept (raised outside Lambda only)."""
 
 
 class Metrics:
@@ -26,12 +31,19 @@ class Metrics:
     def set_stream(self, stream: TextIO | None) -> None:
         self._stream = stream
 
-    def add_metric(self, name: str, value: float, unit: str = "Count", resolution: int = 60) -> bool:
-        """Record one value; returns False (and logs a warning) instead of raising on bad input.
+    def add_metric(self, name: str, value: float, unit: MetricUnit | str = MetricUnit.Count,
+                   resolution: MetricResolution | int = MetricResolution.Standard) -> bool:
+        """Record one value; returns False (and logs a warning) when it cannot be published.
 
-        A typo in a metric call must never fail a business transaction.
+        A unit or resolution CloudWatch does not know is a typo in the caller's code: outside
+        Lambda (tests, local runs) it raises `MetricUnitError` so the typo is found before it
+        ships; inside Lambda it is a warning, because a typo in a metric call must never fail a
+        business transaction. Other bad input (a NaN from data, a name clash) is always a warning.
         """
+        unit, resolution = emf.plain(unit), emf.plain(resolution)
         problem = emf.metric_problem(name, value, unit, resolution)
+        if problem is not None and not settings.running_in_lambda() and emf.unit_problem(unit, resolution) is not None:
+            raise MetricUnitError(f"metric {name!r}: {problem}")
         existing = self._series.get(name) if problem is None else None
         if existing is not None and (existing.unit != unit or existing.resolution != resolution):
             problem = f"metric already recorded with unit {existing.unit} and resolution {existing.resolution}"
@@ -41,7 +53,7 @@ class Metrics:
             self._log.warning("metric rejected", metric_name=repr(name), reason=problem)
             return False
         if existing is None:
-            existing = self._series[name] = emf.MetricSeries(unit=unit, resolution=resolution)
+            existing = self._series[name] = emf.MetricSeries(unit=str(unit), resolution=int(resolution))
         existing.values.append(value)
         return True
 

@@ -1,4 +1,5 @@
-"""Carry trace context across asynchronous hops: SQS, SNS, EventBridge, Step Functions.
+"""Carry trace context across asynchronous hops: SQS, SNS, EventBridge, Step Functions, Kinesis
+and DynamoDB streams.
 
 Producers inject both the W3C `traceparent`/`tracestate` (what OpenTelemetry consumers read)
 and the X-Ray header (what X-Ray and AWS services read). Consumers extract per record,
@@ -11,6 +12,8 @@ as a warning and the record is processed without a producer link.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from handlers.telemetry.invocation_state import current
+from handlers.telemetry.lambda_event import source_name
 from handlers.telemetry.structured_logger import logger
 from handlers.telemetry.tracing import tracing
 from handlers.telemetry.xray_header import LINEAGE_KEY, MAX_HEADER_LENGTH, with_lineage
@@ -32,6 +36,8 @@ TRACESTATE = "tracestate"
 XRAY_HEADER = "X-Amzn-Trace-Id"
 SQS_XRAY_SYSTEM_ATTRIBUTE = "AWSTraceHeader"
 TRACE_CONTEXT_KEY = "_trace_context"  # reserved key in EventBridge detail and Step Functions input
+ITEM_TRACE_CONTEXT = "trace_context"  # DynamoDB item attribute read by stream consumers
+ITEM_XRAY_FIELD = "xray"
 MAX_MESSAGE_ATTRIBUTES = 10  # SQS, and SNS when it delivers to SQS
 MAX_W3C_LENGTH = 512
 
@@ -159,6 +165,23 @@ def strip_trace_context(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key != TRACE_CONTEXT_KEY}
 
 
+def item_trace_context() -> dict[str, str]:
+    """The value to store as a DynamoDB item's `trace_context` attribute; {} without an active span.
+
+    Stream consumers link each record's span to the writer through it. A plain dict of strings,
+    so boto3's TypeSerializer (or a Table resource) stores it as a map: `traceparent`,
+    `tracestate` when there is one, and `xray`, the X-Ray trace header. Write it on every put
+    or update, or the stream record links to whoever wrote it last.
+    """
+    headers = current_headers()
+    if not headers:
+        return {}
+    context = {TRACEPARENT: headers[TRACEPARENT], ITEM_XRAY_FIELD: headers[XRAY_HEADER]}
+    if TRACESTATE in headers:
+        context[TRACESTATE] = headers[TRACESTATE]
+    return context
+
+
 # ---------------------------------------------------------------- consumer side
 
 
@@ -208,6 +231,11 @@ def _from_xray(header: Any, source: str) -> ProducerContext | None:
 
 def _carriers(record: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     """Every place a producer may have put a context, in precedence order."""
+    source = record.get("eventSource")
+    if source == "aws:dynamodb":
+        return _dynamodb_carriers(record)
+    if source == "aws:kinesis":
+        return _kinesis_carriers(record)
     found: list[tuple[str, Mapping[str, Any]]] = []
     attributes = record.get("messageAttributes") or record.get("MessageAttributes")
     if isinstance(attributes, Mapping):
@@ -215,37 +243,40 @@ def _carriers(record: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     sns = record.get("Sns")
     if isinstance(sns, Mapping) and isinstance(sns.get("MessageAttributes"), Mapping):
         found.append(("sns.message_attributes", {k: _string_value(v) for k, v in sns["MessageAttributes"].items()}))
-    found.extend(_embedded_carriers(record))
+    body: Any = record.get("body", record.get("Body"))
+    if body is None:
+        found.extend(_payload_carriers(record, "event"))  # a direct EventBridge or Step Functions event
+    else:
+        found.extend(_payload_carriers(_json_object(body), "sqs.body"))
     return found
 
 
-def _embedded_carriers(record: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """Contexts inside a JSON payload: SNS envelope (non-raw delivery), EventBridge, Step Functions."""
-    body: Any = record.get("body", record.get("Body"))
-    if body is None:
-        payload: Any = record  # a direct EventBridge or Step Functions event
-        prefix = "event"
-    else:
-        prefix = "sqs.body"
-        if not isinstance(body, str) or not body.lstrip().startswith("{"):
-            return []
+def _json_object(text: Any) -> Mapping[str, Any] | None:
+    """The JSON object in `text`, or None; anything else is the record handler's business to judge."""
+    if isinstance(text, bytes):
         try:
-            payload = json.loads(body)
-        except ValueError:
-            return []  # not JSON: not our business here, the record handler will judge the body
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if not isinstance(text, str) or not text.lstrip().startswith("{"):
+        return None
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return None
+    return payload if isinstance(payload, Mapping) else None
+
+
+def _payload_carriers(payload: Mapping[str, Any] | None, prefix: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """Contexts inside a JSON payload: SNS envelope (non-raw delivery), `_trace_context`, EventBridge detail."""
     if not isinstance(payload, Mapping):
         return []
     found: list[tuple[str, Mapping[str, Any]]] = []
     if payload.get("Type") == "Notification" and isinstance(payload.get("MessageAttributes"), Mapping):
         found.append((f"{prefix}.sns_envelope", {k: _string_value(v) for k, v in payload["MessageAttributes"].items()}))
-        message = payload.get("Message")
-        if isinstance(message, str) and message.lstrip().startswith("{"):
-            try:
-                payload = json.loads(message)
-            except ValueError:
-                payload = {}
+        payload = _json_object(payload.get("Message")) or {}
     for key, where in ((TRACE_CONTEXT_KEY, "payload"), ("detail", "eventbridge_detail")):
-        holder = payload.get(key) if isinstance(payload, Mapping) else None
+        holder = payload.get(key)
         if key == "detail" and isinstance(holder, Mapping):
             holder = holder.get(TRACE_CONTEXT_KEY)
         if holder is not None:
@@ -256,8 +287,55 @@ def _embedded_carriers(record: Mapping[str, Any]) -> list[tuple[str, Mapping[str
     return found
 
 
+def _kinesis_carriers(record: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """Record data that is a JSON object: the injected `_trace_context`, else its own `traceparent` field.
+
+    The top-level field serves producers that are not ours, e.g. a browser posting through an
+    API Gateway integration that writes the request body to the stream unchanged.
+    """
+    kinesis = record.get("kinesis")
+    data = kinesis.get("data") if isinstance(kinesis, Mapping) else None
+    if not isinstance(data, str):
+        return []
+    try:
+        payload = _json_object(base64.b64decode(data, validate=True))
+    except (binascii.Error, ValueError):
+        return []
+    if payload is None:
+        return []
+    found = _payload_carriers(payload, "kinesis.data")
+    if TRACEPARENT in payload:
+        found.append(("kinesis.data", {TRACEPARENT: payload.get(TRACEPARENT), TRACESTATE: payload.get(TRACESTATE)}))
+    return found
+
+
+def _dynamodb_carriers(record: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The `trace_context` map the writer stored in the item (see `item_trace_context`).
+
+    Only the new image counts: it was written by the producer of this change. A REMOVE has
+    none, so a deletion is processed without a link rather than linked to the item's creator.
+    """
+    stream = record.get("dynamodb")
+    image = stream.get("NewImage") if isinstance(stream, Mapping) else None
+    if not isinstance(image, Mapping) or ITEM_TRACE_CONTEXT not in image:
+        return []
+    where = f"dynamodb.new_image.{ITEM_TRACE_CONTEXT}"
+    attribute = image[ITEM_TRACE_CONTEXT]
+    fields = attribute.get("M") if isinstance(attribute, Mapping) else None
+    if not isinstance(fields, Mapping):
+        logger.warning("ignoring malformed trace context", source=where, value=repr(attribute)[:128])
+        return []
+    carrier = {}
+    for name, header in ((TRACEPARENT, TRACEPARENT), (TRACESTATE, TRACESTATE), (ITEM_XRAY_FIELD, XRAY_HEADER)):
+        if name in fields:
+            value = fields[name]
+            carrier[header] = value.get("S", value) if isinstance(value, Mapping) else value
+    return [(where, carrier)]
+
+
 def extract_record(record: Mapping[str, Any]) -> ProducerContext | None:
-    """The producer's span context for one SQS/SNS record or one EventBridge/Step Functions event."""
+    """The producer's span context for one SQS, SNS, Kinesis or DynamoDB stream record, or one
+    EventBridge or Step Functions event; None when it carries no valid one."""
     if not isinstance(record, Mapping):
         return None
     carriers = _carriers(record)
@@ -300,8 +378,12 @@ def http_links(headers: Mapping[str, Any]) -> list[Link]:
 
 
 def _destination(record: Mapping[str, Any]) -> str:
-    arn = record.get("eventSourceARN") or ""
-    return arn.rsplit(":", 1)[-1] if arn else "message"
+    return source_name(record.get("eventSourceARN")) or "message"
+
+
+def _message_id(record: Mapping[str, Any]) -> Any:
+    """SQS messageId; for stream records the eventID (Kinesis: `<shard id>:<sequence number>`)."""
+    return record.get("messageId") or record.get("MessageId") or record.get("eventID")
 
 
 @contextmanager
@@ -312,12 +394,14 @@ def record_span(record: Mapping[str, Any], name: str | None = None) -> Iterator[
     """
     destination = _destination(record)
     attributes: dict[str, Any] = {"messaging.operation.type": "process", "messaging.destination.name": destination}
-    message_id = record.get("messageId") or record.get("MessageId")
+    message_id = _message_id(record)
     if isinstance(message_id, str):
         attributes["messaging.message.id"] = message_id
     source = record.get("eventSource")
     if isinstance(source, str) and source.startswith("aws:"):
         attributes["messaging.system"] = "aws_" + source[4:]
+    if source == "aws:kinesis" and isinstance(message_id, str) and ":" in message_id:
+        attributes["messaging.destination.partition.id"] = message_id.split(":", 1)[0]
     tracer = tracing.tracer(current.service)
     with tracer.start_as_current_span(
         name or f"{destination} process",

@@ -50,6 +50,11 @@ def xray_patch_mode() -> str:
     return value if value in ("lazy", "eager", "off") else "lazy"
 
 
+def stdlib_logging_routed() -> bool:
+    """`TELEMETRY_STDLIB_LOGGING`: `on` (default) routes `logging` records through the JSON logger."""
+    return (os.environ.get("TELEMETRY_STDLIB_LOGGING") or "on").strip().lower() != "off"
+
+
 def provisioned_concurrency() -> bool:
     return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "provisioned-concurrency"
 

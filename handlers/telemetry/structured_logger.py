@@ -12,7 +12,7 @@ import json
 import sys
 import time
 import traceback
-from typing import Any, TextIO
+from typing import Any, Callable, Mapping, TextIO, Tuple, Type, Union
 
 from opentelemetry import trace
 
@@ -20,6 +20,8 @@ from handlers.telemetry import settings
 from handlers.telemetry.invocation_state import InvocationState, current
 
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
+LEVEL_NAMES = {number: name for name, number in LEVELS.items()}
+ExcInfo = Union[bool, BaseException, Tuple[Type[BaseException], BaseException, Any], Tuple[None, None, None], None]
 RESERVED_KEYS = frozenset(
     (
         "timestamp",
@@ -37,6 +39,11 @@ RESERVED_KEYS = frozenset(
         "_aws",
     )
 )
+
+
+def level_name(number: int) -> str:
+    """The name on the line; a custom numeric level keeps its number (`Level 25`), as in `logging`."""
+    return LEVEL_NAMES.get(number) or f"Level {number}"
 
 
 def iso_timestamp(epoch_seconds: float) -> str:
@@ -59,23 +66,61 @@ def json_default(value: Any) -> Any:
     return str(value)
 
 
+def format_message(message: Any, args: tuple[Any, ...]) -> tuple[Any, dict[str, Any]]:
+    """`message % args` as the standard library does it, and keys to add when that fails.
+
+    The standard library prints a traceback to stderr and loses the line when the arguments do
+    not fit the template; here the template and its arguments are logged instead, so nothing is
+    lost and the caller's mistake is visible in the same line.
+    """
+    if not args:
+        return message, {}
+    values: Any = args[0] if len(args) == 1 and isinstance(args[0], Mapping) and args[0] else args
+    try:
+        return str(message) % values, {}
+    except Exception as error:
+        return str(message), {"message_args": values if isinstance(values, Mapping) else list(values),
+                              "message_format_error": f"{type(error).__name__}: {error}"}
+
+
+def exception_of(exc_info: ExcInfo) -> BaseException | None:
+    """The exception `exc_info=` designates: an exception, a sys.exc_info() tuple, or True for the current one."""
+    if exc_info is None or exc_info is False:
+        return None
+    if isinstance(exc_info, BaseException):
+        return exc_info
+    if isinstance(exc_info, tuple):
+        return exc_info[1] if len(exc_info) > 1 and isinstance(exc_info[1], BaseException) else None
+    return sys.exc_info()[1]
+
+
 class StructuredLogger:
+    """Accepts both calling conventions: keyword arguments as JSON keys (`info("x", order_id=1)`)
+    and the standard library's (`info("served %s items", 3, exc_info=True, extra={...})`), so code
+    written for `logging` or for Powertools' Logger works unchanged."""
+
     def __init__(self, state: InvocationState = current, stream: TextIO | None = None) -> None:
         self._state = state
         self._stream = stream
         self._persistent_keys: dict[str, Any] = {}
         self.level = self._level_from_env()
+        self.level_listeners: list[Callable[[int], None]] = []  # e.g. the standard logging bridge
 
     @staticmethod
     def _level_from_env() -> int:
         return LEVELS.get(settings.log_level_name(), LEVELS["INFO"])
 
     def set_level(self, level: str | int) -> None:
-        self.level = level if isinstance(level, int) else LEVELS.get(str(level).upper(), LEVELS["INFO"])
+        self._change_level(level if isinstance(level, int) else LEVELS.get(str(level).upper(), LEVELS["INFO"]))
 
     def reload_level(self) -> None:
         """Re-read LOG_LEVEL; called at each cold start so an env change needs no code."""
-        self.level = self._level_from_env()
+        self._change_level(self._level_from_env())
+
+    def _change_level(self, level: int) -> None:
+        self.level = level
+        for listener in self.level_listeners:
+            listener(level)
 
     def set_stream(self, stream: TextIO | None) -> None:
         """None means "sys.stdout at write time", which is what pytest's capsys replaces."""
@@ -96,32 +141,55 @@ class StructuredLogger:
     def is_enabled_for(self, level_name: str) -> bool:
         return LEVELS[level_name] >= self.level
 
-    def debug(self, message: str, /, **keys: Any) -> None:
+    def debug(self, message: Any, /, *args: Any, exc_info: ExcInfo = None, extra: Mapping[str, Any] | None = None,
+              stack_info: bool = False, stacklevel: int = 1, **keys: Any) -> None:
         if self.level <= 10:
-            self._emit("DEBUG", message, keys, None)
+            self._log("DEBUG", message, args, exception_of(exc_info), extra, stack_info, keys)
 
-    def info(self, message: str, /, **keys: Any) -> None:
+    def info(self, message: Any, /, *args: Any, exc_info: ExcInfo = None, extra: Mapping[str, Any] | None = None,
+             stack_info: bool = False, stacklevel: int = 1, **keys: Any) -> None:
         if self.level <= 20:
-            self._emit("INFO", message, keys, None)
+            self._log("INFO", message, args, exception_of(exc_info), extra, stack_info, keys)
 
-    def warning(self, message: str, /, **keys: Any) -> None:
+    def warning(self, message: Any, /, *args: Any, exc_info: ExcInfo = None, extra: Mapping[str, Any] | None = None,
+                stack_info: bool = False, stacklevel: int = 1, **keys: Any) -> None:
         if self.level <= 30:
-            self._emit("WARNING", message, keys, None)
+            self._log("WARNING", message, args, exception_of(exc_info), extra, stack_info, keys)
 
-    def error(self, message: str, /, **keys: Any) -> None:
+    def error(self, message: Any, /, *args: Any, exc_info: ExcInfo = None, extra: Mapping[str, Any] | None = None,
+              stack_info: bool = False, stacklevel: int = 1, **keys: Any) -> None:
         if self.level <= 40:
-            self._emit("ERROR", message, keys, None)
+            self._log("ERROR", message, args, exception_of(exc_info), extra, stack_info, keys)
 
-    def critical(self, message: str, /, **keys: Any) -> None:
-        self._emit("CRITICAL", message, keys, None)
+    def critical(self, message: Any, /, *args: Any, exc_info: ExcInfo = None, extra: Mapping[str, Any] | None = None,
+                 stack_info: bool = False, stacklevel: int = 1, **keys: Any) -> None:
+        self._log("CRITICAL", message, args, exception_of(exc_info), extra, stack_info, keys)
 
-    def exception(self, message: str, /, exc: BaseException | None = None, **keys: Any) -> None:
-        """ERROR line with the traceback of `exc`, or of the exception being handled."""
+    def exception(self, message: Any, /, *args: Any, exc: BaseException | None = None, exc_info: ExcInfo = True,
+                  extra: Mapping[str, Any] | None = None, stack_info: bool = False, stacklevel: int = 1, **keys: Any) -> None:
+        """ERROR line with the traceback of `exc` (or `exc_info`), by default of the exception being handled."""
         if self.level <= 40:
-            error = exc if exc is not None else sys.exc_info()[1]
-            self._emit("ERROR", message, keys, error)
+            self._log("ERROR", message, args, exc if exc is not None else exception_of(exc_info), extra, stack_info, keys)
 
-    def build_record(self, level: str, message: str, keys: dict[str, Any], error: BaseException | None) -> dict[str, Any]:
+    def log(self, level: int | str, message: Any, /, *args: Any, exc_info: ExcInfo = None, extra: Mapping[str, Any] | None = None,
+            stack_info: bool = False, stacklevel: int = 1, **keys: Any) -> None:
+        """`logging.Logger.log`: a numeric level (`logging.INFO`) or a level name."""
+        number = level if isinstance(level, int) else LEVELS.get(str(level).upper(), LEVELS["INFO"])
+        if number >= self.level:
+            self._log(level_name(number), message, args, exception_of(exc_info), extra, stack_info, keys)
+
+    def _log(self, level: str, message: Any, args: tuple[Any, ...], error: BaseException | None,
+             extra: Mapping[str, Any] | None, stack_info: bool, keys: dict[str, Any]) -> None:
+        if args:
+            message, problem = format_message(message, args)
+            keys = {**problem, **keys} if problem else keys
+        if extra:
+            keys = {**extra, **keys}
+        if stack_info:
+            keys = {**keys, "stack_info": "".join(traceback.format_stack()[:-2])}
+        self.write(level, message, keys, error)
+
+    def build_record(self, level: str, message: Any, keys: dict[str, Any], error: BaseException | None) -> dict[str, Any]:
         state = self._state
         span_context = trace.get_current_span().get_span_context()
         if span_context.is_valid:
@@ -150,7 +218,8 @@ class StructuredLogger:
             record["exception_type"] = type(error).__name__
         return record
 
-    def _emit(self, level: str, message: str, keys: dict[str, Any], error: BaseException | None) -> None:
+    def write(self, level: str, message: Any, keys: dict[str, Any], error: BaseException | None) -> None:
+        """One JSON line, whatever the level; the level check is the caller's (the methods above)."""
         try:
             line = json.dumps(self.build_record(level, message, keys, error), default=json_default, separators=(",", ":"))
         except Exception as failure:  # e.g. a circular structure; log something rather than crash

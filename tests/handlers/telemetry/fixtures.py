@@ -10,13 +10,14 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from handlers.telemetry import decorator as decorator_module
+from handlers.telemetry import stdlib_logging
 from handlers.telemetry.invocation_state import current
 from handlers.telemetry.metrics import metrics
 from handlers.telemetry.structured_logger import logger
 from handlers.telemetry.tracing import tracing
 from tests.handlers.telemetry.helpers import REGION
 
-LAMBDA_ENV = ("_X_AMZN_TRACE_ID", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE", "TELEMETRY_EXPORTER")
+LAMBDA_ENV = ("_X_AMZN_TRACE_ID", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE", "TELEMETRY_EXPORTER", "TELEMETRY_STDLIB_LOGGING", "LOG_LEVEL")
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,7 @@ def clean_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     metrics.clear()
     current.end()
     tracing.processor.take()
+    stdlib_logging.restore()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -115,4 +116,49 @@ def sqs_record(body: str, message_id: str | None = None, message_attributes: dic
         "eventSource": "aws:sqs",
         "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}",
         "awsRegion": REGION,
+    }
+
+
+def kinesis_record(data: bytes | str, sequence_number: str, partition_key: str = "session-1", stream: str = "platform-dev-clickstream",
+                   shard: str = "shardId-000000000000") -> dict[str, Any]:
+    """One record of a Kinesis event as Lambda delivers it (data base64-encoded)."""
+    raw = data.encode() if isinstance(data, str) else data
+    return {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": partition_key,
+            "sequenceNumber": sequence_number,
+            "data": base64.b64encode(raw).decode(),
+            "approximateArrivalTimestamp": 1795324529.854,
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": f"{shard}:{sequence_number}",
+        "eventName": "aws:kinesis:record",
+        "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/consumer",
+        "awsRegion": REGION,
+        "eventSourceARN": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{stream}",
+    }
+
+
+def dynamodb_record(new_image: dict[str, Any] | None, sequence_number: str, event_name: str = "INSERT",
+                    table: str = "platform-dev-orders-table", event_id: str | None = None) -> dict[str, Any]:
+    """One record of a DynamoDB stream event (NEW_IMAGE view) as Lambda delivers it."""
+    change: dict[str, Any] = {
+        "ApproximateCreationDateTime": 1795324529,
+        "Keys": {"order_id": (new_image or {}).get("order_id", {"S": "o-1"})},
+        "SequenceNumber": sequence_number,
+        "SizeBytes": 100,
+        "StreamViewType": "NEW_IMAGE",
+    }
+    if new_image is not None:
+        change["NewImage"] = new_image
+    return {
+        "eventID": event_id or uuid.uuid4().hex,
+        "eventName": event_name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "dynamodb": change,
+        "eventSourceARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{table}/stream/2026-11-22T05:15:29.854",
     }

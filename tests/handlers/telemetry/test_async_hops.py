@@ -1,4 +1,4 @@
-"""Trace continuity across real (moto) AWS hops: API → Lambda → SQS/SNS/EventBridge/Step Functions → Lambda.
+"""Trace continuity across real (moto) AWS hops: API → Lambda → SQS/SNS/EventBridge/Step Functions/Kinesis/DynamoDB stream → Lambda.
 
 Lambda itself is simulated: the test sets `_X_AMZN_TRACE_ID` the way the Lambda service would
 (the API Gateway trace for the API function, a fresh trace for an SQS poller invocation, the
@@ -7,19 +7,23 @@ execution's trace for a Step Functions task) and builds the event the way the se
 
 from __future__ import annotations
 
+import base64
 import json
 
 import boto3
 import pytest
+from boto3.dynamodb.types import TypeSerializer
 from opentelemetry.trace import SpanKind
 
 from handlers.telemetry import instrument, logger
-from handlers.telemetry.batch import process_sqs_batch
+from handlers.telemetry.batch import process_dynamodb_batch, process_kinesis_batch, process_sqs_batch
 from handlers.telemetry.propagation import (
     inject_eventbridge,
+    inject_payload,
     inject_sns,
     inject_sqs,
     inject_stepfunctions,
+    item_trace_context,
     publish_span,
     strip_trace_context,
 )
@@ -195,3 +199,87 @@ def test_lineage_from_lambda_is_kept_when_reinjected(aws, monkeypatch, spans):
     api({}, FakeLambdaContext())
     (message,) = receive_all(sqs, url)
     assert message["Attributes"]["AWSTraceHeader"].endswith(";Lineage=a87bd80c:1")
+
+
+def stream_consumer_spans(spans) -> list:
+    return [span for span in spans.get_finished_spans() if span.kind == SpanKind.CONSUMER and span.parent is not None and not span.parent.is_remote]
+
+
+def test_dynamodb_stream_record_links_to_the_request_that_wrote_the_item(aws, monkeypatch, spans):
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    table = dynamodb.create_table(
+        TableName="platform-test-orders-table",
+        KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )["TableDescription"]
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+
+    @instrument(service="orders")
+    def api(event, context):
+        order = {"order_id": "o5", "total": "12.50", "trace_context": item_trace_context()}
+        dynamodb.put_item(TableName=table["TableName"], Item={key: TypeSerializer().serialize(value) for key, value in order.items()})
+
+    api(api_event("POST", "/orders"), FakeLambdaContext())
+    (api_root,) = by_name(spans, "POST /orders")
+
+    # botocore routes stream ARNs to account-based endpoints that moto 5.2.5 does not serve yet.
+    streams = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com")
+    stream_arn = table["LatestStreamArn"]
+    (shard,) = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = [dict(record, eventSourceARN=stream_arn) for record in streams.get_records(ShardIterator=iterator)["Records"]]
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", POLLER_HEADER)
+    seen: list = []
+
+    @instrument(service="sales-aggregate")
+    def aggregate(event, context):
+        return process_dynamodb_batch(event, context, lambda record: seen.append(record.dynamodb.new_image["total"]))
+
+    assert aggregate({"Records": records}, FakeLambdaContext(function_name="platform-test-sales-aggregate")) == {"batchItemFailures": []}
+    assert seen == ["12.50"]
+    (record_span,) = stream_consumer_spans(spans)
+    assert record_span.context.trace_id == POLLER_TRACE_ID
+    (link,) = record_span.links
+    assert (link.context.trace_id, link.context.span_id) == (API_TRACE_ID, api_root.context.span_id)
+
+
+def test_kinesis_record_links_to_the_producer_span(aws, monkeypatch, spans):
+    kinesis = boto3.client("kinesis", region_name=REGION)
+    kinesis.create_stream(StreamName="platform-test-clickstream", ShardCount=1)
+    stream_arn = kinesis.describe_stream(StreamName="platform-test-clickstream")["StreamDescription"]["StreamARN"]
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+
+    @instrument(service="clickstream-api")
+    def producer(event, context):
+        with publish_span("platform-test-clickstream", "aws_kinesis"):
+            data = json.dumps(inject_payload({"session_id": "s1", "page": "/menu"}))
+            kinesis.put_record(StreamName="platform-test-clickstream", Data=data.encode(), PartitionKey="s1")
+
+    producer({}, FakeLambdaContext())
+    (send,) = by_name(spans, "platform-test-clickstream send")
+
+    (shard,) = kinesis.describe_stream(StreamName="platform-test-clickstream")["StreamDescription"]["Shards"]
+    iterator = kinesis.get_shard_iterator(StreamName="platform-test-clickstream", ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = [
+        {
+            "kinesis": {"partitionKey": record["PartitionKey"], "sequenceNumber": record["SequenceNumber"], "data": base64.b64encode(record["Data"]).decode()},
+            "eventSource": "aws:kinesis",
+            "eventID": f"{shard['ShardId']}:{record['SequenceNumber']}",
+            "eventSourceARN": stream_arn,
+        }
+        for record in kinesis.get_records(ShardIterator=iterator)["Records"]
+    ]
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", POLLER_HEADER)
+    pages: list = []
+
+    @instrument(service="clickstream")
+    def consumer(event, context):
+        return process_kinesis_batch(event, context, lambda record: pages.append(strip_trace_context(record.kinesis.data_as_json())["page"]))
+
+    assert consumer({"Records": records}, FakeLambdaContext(function_name="platform-test-clickstream-consumer")) == {"batchItemFailures": []}
+    assert pages == ["/menu"]
+    (record_span,) = stream_consumer_spans(spans)
+    (link,) = record_span.links
+    assert (link.context.trace_id, link.context.span_id) == (API_TRACE_ID, send.context.span_id)

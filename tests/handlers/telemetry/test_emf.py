@@ -4,9 +4,11 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from handlers.telemetry import instrument, metrics
-from handlers.telemetry.emf import MetricSeries, build_documents, dimension_sets
+from handlers.telemetry import MetricResolution, MetricUnit, MetricUnitError, instrument, metrics
+from handlers.telemetry.emf import UNITS, MetricSeries, build_documents, dimension_sets
 from handlers.telemetry.invocation_state import InvocationState
 from handlers.telemetry.metrics import Metrics
 from handlers.telemetry.structured_logger import StructuredLogger
@@ -122,11 +124,9 @@ def test_dimension_sets_are_untouched_within_the_limit():
     [
         ("", 1, "Count", 60),
         ("x" * 256, 1, "Count", 60),
-        ("Bad", 1, "Parsecs", 60),
         ("Bad", "1", "Count", 60),
         ("Bad", float("nan"), "Count", 60),
         ("Bad", True, "Count", 60),
-        ("Bad", 1, "Count", 5),
         (None, 1, "Count", 60),
         ("_aws", 1, "Count", 60),
     ],
@@ -162,3 +162,85 @@ def test_high_resolution_flag_is_set_only_for_one_second_metrics():
     (document,) = build_documents("n", {"Service": "s"}, {"A": MetricSeries("Count", 1, [1]), "B": MetricSeries("Count", 60, [1])}, {}, 5)
     assert_valid_emf(document)
     assert document["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "A", "Unit": "Count", "StorageResolution": 1}, {"Name": "B", "Unit": "Count"}]
+
+
+def test_metric_unit_enum_is_published_as_cloudwatch_spells_it():
+    recorder, out, _ = own_metrics()
+    recorder.add_metric("Latency", 12, unit=MetricUnit.Milliseconds, resolution=MetricResolution.High)
+    recorder.add_metric("Throughput", 3, unit=MetricUnit.BytesPerSecond)
+    recorder.add_metric("Ratio", 0.5, unit=MetricUnit.NoUnit)
+    recorder.flush()
+    (document,) = lines(out)
+    assert_valid_emf(document)
+    assert document["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [
+        {"Name": "Latency", "Unit": "Milliseconds", "StorageResolution": 1},
+        {"Name": "Throughput", "Unit": "Bytes/Second"},
+        {"Name": "Ratio", "Unit": "None"},
+    ]
+
+
+def test_powertools_enums_are_accepted_too():
+    from aws_lambda_powertools.metrics import MetricResolution as PowertoolsResolution
+    from aws_lambda_powertools.metrics import MetricUnit as PowertoolsUnit
+
+    recorder, out, _ = own_metrics()
+    assert recorder.add_metric("Latency", 1, unit=PowertoolsUnit.Milliseconds, resolution=PowertoolsResolution.High)
+    recorder.flush()
+    assert lines(out)[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "Latency", "Unit": "Milliseconds", "StorageResolution": 1}]
+
+
+def test_a_misspelt_unit_raises_in_tests_with_a_suggestion():
+    recorder, out, _ = own_metrics()
+    with pytest.raises(MetricUnitError, match="did you mean 'Milliseconds'"):
+        recorder.add_metric("Latency", 12, unit="Millisecond")
+    with pytest.raises(MetricUnitError, match="resolution"):
+        recorder.add_metric("Latency", 12, unit="Milliseconds", resolution=5)
+    assert recorder.flush() == 0
+
+
+def test_a_misspelt_unit_inside_lambda_warns_without_failing_the_invocation(monkeypatch, capsys):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "platform-test-orders-api")
+    monkeypatch.setenv("TELEMETRY_XRAY_PATCH", "off")
+    monkeypatch.setenv("TELEMETRY_GC_FREEZE", "off")
+    monkeypatch.setenv("TELEMETRY_STDLIB_LOGGING", "off")
+
+    @instrument(service="orders")
+    def handler(event, ctx):
+        accepted = metrics.add_metric("Latency", 12, unit="Millisecond")
+        metrics.add_metric("Served", 1, unit=MetricUnit.Count)
+        return {"statusCode": 200, "accepted": accepted}
+
+    assert handler({}, FakeLambdaContext()) == {"statusCode": 200, "accepted": False}
+    output = parse_output(capsys.readouterr().out)
+    (warning,) = [log for log in output.logs if log["message"] == "metric rejected"]
+    assert "'Millisecond' is not a CloudWatch unit" in warning["reason"] and warning["level"] == "WARNING"
+    (document,) = output.emf
+    assert "Served" in document and "Latency" not in document
+
+
+ANY_UNIT = st.one_of(st.sampled_from(sorted(UNITS)), st.text(max_size=20), st.integers(), st.none(), st.lists(st.text(max_size=3), max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(unit=ANY_UNIT, in_lambda=st.booleans())
+def test_any_unit_is_published_exactly_when_cloudwatch_knows_it(unit, in_lambda):
+    """Over every unit value: a CloudWatch unit is published; anything else raises outside Lambda and,
+    inside Lambda, is a warning with nothing published and no exception."""
+    recorder, out, log = own_metrics()
+    valid = isinstance(unit, str) and unit in UNITS
+    with pytest.MonkeyPatch.context() as patch:
+        if in_lambda:
+            patch.setenv("AWS_LAMBDA_FUNCTION_NAME", "f")
+        else:
+            patch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+        if valid or in_lambda:
+            assert recorder.add_metric("M", 1, unit=unit) is valid
+        else:
+            with pytest.raises(MetricUnitError):
+                recorder.add_metric("M", 1, unit=unit)
+    recorder.flush()
+    if valid:
+        assert lines(out)[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "M", "Unit": unit}]
+    else:
+        assert out.getvalue() == ""
+        assert (json.loads(log.getvalue())["message"] == "metric rejected") if in_lambda else log.getvalue() == ""

@@ -145,3 +145,55 @@ def test_a_failure_to_record_completion_does_not_fail_the_done_work(idempotency_
 
     errors = [log for log in parse_output(capsys.readouterr().out).logs if log["level"] == "ERROR"]
     assert errors[0]["message"] == "could not record idempotent completion"
+
+
+def test_stream_records_are_keyed_by_their_event_id_by_default(idempotency_table):
+    from handlers.telemetry.batch import process_dynamodb_batch, process_kinesis_batch
+    from tests.handlers.telemetry.helpers import dynamodb_record, kinesis_record
+
+    calls = []
+
+    @idempotent
+    def count(record):
+        calls.append(record.event_id)
+
+    @instrument(service="aggregate")
+    def handler(event, context):
+        source = event["Records"][0]["eventSource"]
+        return (process_kinesis_batch if source == "aws:kinesis" else process_dynamodb_batch)(event, context, count)
+
+    clicks = {"Records": [kinesis_record("{}", "1"), kinesis_record("{}", "2")]}
+    changes = {"Records": [dynamodb_record({"order_id": {"S": "o1"}}, "1", event_id="e1")]}
+    for event in (clicks, changes, clicks, changes):  # each batch delivered twice
+        assert handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
+    assert calls == ["shardId-000000000000:1", "shardId-000000000000:2", "e1"]
+
+
+@pytest.mark.parametrize(("status", "expires_in_seconds", "runs_again"), [
+    ("COMPLETED", -3600, True), ("COMPLETED", -2, True), ("COMPLETED", 3600, False),
+    ("INPROGRESS", -2, True), ("INPROGRESS", 3600, False),
+])
+def test_a_record_past_its_expiry_no_longer_counts(idempotency_table, status, expires_in_seconds, runs_again):
+    """DynamoDB's TTL deletes expired items only eventually (up to days later), so an item still
+    present past its `expiration` must not block the key nor hand back its stale result."""
+    import time
+
+    calls = []
+
+    @idempotent(key=lambda payload: payload)
+    def work(payload):
+        calls.append(payload)
+        return "fresh"
+
+    item_id = record_id(f"{current.service}#{work.__module__}.{work.__qualname__}", "k")
+    far_future_ms = str(int(time.time() * 1000) + 3_600_000)  # an in-progress lock that has not lapsed
+    boto3.client("dynamodb", region_name=REGION).put_item(TableName=idempotency_table, Item={
+        "id": {"S": item_id}, "status": {"S": status}, "data": {"S": '"stale"'},
+        "expiration": {"N": str(int(time.time()) + expires_in_seconds)}, "in_progress_expiration": {"N": far_future_ms},
+    })
+    if status == "INPROGRESS" and not runs_again:
+        with pytest.raises(IdempotencyInProgressError):
+            work("k")
+        return
+    assert work("k") == ("fresh" if runs_again else "stale")
+    assert calls == (["k"] if runs_again else [])

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
+import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers.telemetry import instrument, logger
 from handlers.telemetry.invocation_state import InvocationState
-from handlers.telemetry.structured_logger import StructuredLogger
+from handlers.telemetry.structured_logger import RESERVED_KEYS, StructuredLogger
 from tests.handlers.telemetry.helpers import XRAY_HEADER, XRAY_ROOT, FakeLambdaContext, parse_output
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -118,3 +122,107 @@ def test_outside_an_invocation_trace_fields_are_null():
     StructuredLogger(InvocationState(), stream).info("boot")
     record = json.loads(stream.getvalue())
     assert record["trace_id"] is None and record["span_id"] is None and record["xray_trace_id"] is None
+
+
+def own_logger() -> tuple[StructuredLogger, io.StringIO]:
+    stream = io.StringIO()
+    return StructuredLogger(InvocationState(), stream), stream
+
+
+def lines(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_printf_style_arguments_are_formatted_as_the_standard_library_does():
+    own, stream = own_logger()
+    own.info("served %s items", 3)
+    own.warning("%(count)d left of %(sku)s", {"count": 2, "sku": "latte"})
+    own.error("%s%%", 50, order_id="o1")
+    own.log(logging.WARNING, "level %s by number", "set")
+    own.log("ERROR", "level by name")
+    own.log(25, "custom level")
+    assert [(line["level"], line["message"]) for line in lines(stream)] == [
+        ("INFO", "served 3 items"),
+        ("WARNING", "2 left of latte"),
+        ("ERROR", "50%"),
+        ("WARNING", "level set by number"),
+        ("ERROR", "level by name"),
+        ("Level 25", "custom level"),
+    ]
+    assert lines(stream)[2]["order_id"] == "o1"
+
+
+def test_arguments_that_do_not_fit_the_template_are_logged_not_raised():
+    own, stream = own_logger()
+    own.info("%d items", "many")
+    own.info("no placeholder", 1, 2)
+    first, second = lines(stream)
+    assert first["message"] == "%d items" and first["message_args"] == ["many"]
+    assert first["message_format_error"].startswith("TypeError")
+    assert second["message"] == "no placeholder" and second["message_args"] == [1, 2]
+
+
+def test_extra_is_merged_at_the_top_level():
+    own, stream = own_logger()
+    own.info("order created", extra={"order_id": "o1", "level": "shadow"}, total=3)
+    (line,) = lines(stream)
+    assert "extra" not in line
+    assert (line["order_id"], line["total"], line["extra_level"], line["level"]) == ("o1", 3, "shadow", "INFO")
+
+
+def test_exc_info_in_every_standard_form():
+    own, stream = own_logger()
+    try:
+        raise KeyError("sku")
+    except KeyError as error:
+        caught = error
+        own.error("lookup failed", exc_info=True)
+        own.warning("lookup failed", exc_info=sys.exc_info())
+        own.exception("lookup failed %s", "again")
+    own.info("later", exc_info=caught)
+    own.info("nothing to attach", exc_info=True)  # no exception being handled
+    own.info("explicitly none", exc_info=False)
+    records = lines(stream)
+    assert [record.get("exception_type") for record in records] == ["KeyError", "KeyError", "KeyError", "KeyError", None, None]
+    assert records[2]["message"] == "lookup failed again" and records[2]["level"] == "ERROR"
+    assert "Traceback" in records[3]["exception"]
+
+
+def test_stack_info_and_stacklevel_are_accepted():
+    own, stream = own_logger()
+    own.info("where am I", stack_info=True, stacklevel=2)
+    (line,) = lines(stream)
+    assert "test_stack_info_and_stacklevel_are_accepted" in line["stack_info"]
+
+
+ARGUMENT = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+                     st.lists(st.integers(), max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(template=st.text(alphabet=st.sampled_from(list("%sdrifx()abc{} .-+0123456789")), max_size=20),
+       args=st.one_of(st.lists(ARGUMENT, max_size=4).map(tuple), st.dictionaries(st.sampled_from(["a", "b", "c"]), ARGUMENT, min_size=1).map(lambda d: (d,))))
+def test_any_template_and_arguments_give_one_line_with_the_standard_librarys_message(template, args):
+    """Whatever the template and arguments: one JSON line, never an exception, and the same message
+    `logging` would produce; when `logging` would fail, the template and its arguments are kept."""
+    own, stream = own_logger()
+    own.info(template, *args)
+    (line,) = lines(stream)
+    try:
+        expected = logging.LogRecord("x", logging.INFO, __file__, 1, template, args, None).getMessage()
+    except Exception:
+        expected = None
+    if args and expected is not None:
+        assert line["message"] == expected and "message_format_error" not in line
+    elif args:
+        assert line["message"] == template and "message_format_error" in line and "message_args" in line
+
+
+@settings(max_examples=200, deadline=None)
+@given(extra=st.dictionaries(st.text(min_size=1, max_size=12), st.integers(), max_size=6))
+def test_any_extra_mapping_lands_at_the_top_level(extra):
+    own, stream = own_logger()
+    own.info("with extra", extra=extra)
+    (line,) = lines(stream)
+    for key, value in extra.items():
+        assert line[key if key not in RESERVED_KEYS else f"extra_{key}"] == value

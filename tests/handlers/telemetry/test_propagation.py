@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, TraceState
 
 from handlers.telemetry import instrument, propagation
 from handlers.telemetry.xray_header import LINEAGE_KEY
-from tests.handlers.telemetry.helpers import FakeLambdaContext, parse_output, sqs_record
+from tests.handlers.telemetry.helpers import FakeLambdaContext, dynamodb_record, kinesis_record, parse_output, sqs_record
 
 TRACE_ID = 0x5759E988BD862E3FE1BE46A994272793
 SPAN_ID = 0x53995C3F42CD8AD8
@@ -175,3 +177,78 @@ def test_garbage_embedded_trace_context_is_ignored_with_a_warning(capsys):
     assert propagation.extract_record(sqs_record('{"_trace_context": [1]}')) is None
     assert propagation.extract_record(sqs_record("{not json")) is None
     assert len(parse_output(capsys.readouterr().out).logs) == 2
+
+
+def test_item_trace_context_is_what_dynamodb_stream_consumers_read(active_span):
+    context = propagation.item_trace_context()
+    assert context == {"traceparent": TRACEPARENT, "tracestate": "vendor=v1", "xray": XRAY + ";Lineage=a87bd80c:1"}
+    image = {"order_id": {"S": "o1"}, "trace_context": {"M": {name: {"S": value} for name, value in context.items()}}}
+    found = propagation.extract_record(dynamodb_record(image, "1"))
+    assert (found.span_context.trace_id, found.span_context.span_id) == (TRACE_ID, SPAN_ID)
+    assert found.span_context.trace_state.get("vendor") == "v1"
+
+
+def test_item_trace_context_without_a_span_is_empty():
+    assert propagation.item_trace_context() == {}
+
+
+def test_dynamodb_xray_is_used_when_traceparent_is_malformed():
+    image = {"trace_context": {"M": {"traceparent": {"S": "garbage"}, "xray": {"S": XRAY}}}}
+    found = propagation.extract_record(dynamodb_record(image, "1"))
+    assert found.source == "dynamodb.new_image.trace_context.X-Amzn-Trace-Id" and found.span_context.span_id == SPAN_ID
+
+
+def test_kinesis_injected_context_wins_over_a_traceparent_field():
+    other = "00-" + "1" * 32 + "-" + "2" * 16 + "-01"
+    record = kinesis_record(json.dumps({"traceparent": other, "_trace_context": {"traceparent": TRACEPARENT}}), "1")
+    assert propagation.extract_record(record).span_context.trace_id == TRACE_ID
+
+
+def test_kinesis_garbage_embedded_trace_context_is_ignored_with_a_warning(capsys):
+    assert propagation.extract_record(kinesis_record(json.dumps({"_trace_context": "nope"}), "1")) is None
+    (warning,) = parse_output(capsys.readouterr().out).logs
+    assert warning["source"] == "kinesis.data.payload"
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),
+                      st.dictionaries(st.sampled_from(["traceparent", "tracestate", "_trace_context", "detail", "Type", "x"]),
+                                      st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=60),
+                                                   lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=15), inner, max_size=3),
+                                                   max_leaves=8)).map(lambda value: json.dumps(value).encode())))
+def test_any_kinesis_data_gives_a_valid_context_or_none(data):
+    found = propagation.extract_record(kinesis_record(data, "1"))
+    assert found is None or found.span_context.is_valid
+
+
+DYNAMODB_VALUES = st.recursive(
+    st.none() | st.text(max_size=60) | st.integers() | st.fixed_dictionaries({"S": st.text(max_size=60)}) | st.just({"S": TRACEPARENT}) | st.just({"S": XRAY}),
+    lambda inner: st.dictionaries(st.sampled_from(["M", "S", "N", "L", "traceparent", "tracestate", "xray"]), inner, max_size=4) | st.lists(inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(attribute=DYNAMODB_VALUES)
+def test_any_dynamodb_trace_context_attribute_gives_a_valid_context_or_none(attribute):
+    found = propagation.extract_record(dynamodb_record({"order_id": {"S": "o1"}, "trace_context": attribute}, "1"))
+    assert found is None or found.span_context.is_valid
+
+
+@pytest.mark.parametrize(
+    ("arn", "name"),
+    [
+        ("arn:aws:sqs:us-east-1:123456789012:orders-events", "orders-events"),
+        ("arn:aws:sqs:us-east-1:123456789012:orders.fifo", "orders.fifo"),
+        ("arn:aws:sns:us-east-1:123456789012:orders-created", "orders-created"),
+        ("arn:aws:sns:us-east-1:123456789012:orders-created:0b1c2d3e-subscription", "orders-created"),
+        ("arn:aws:kinesis:us-east-1:123456789012:stream/clickstream", "clickstream"),
+        ("arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-11-22T05:15:29.854", "orders"),
+        ("not an arn", None),
+        (None, None),
+    ],
+)
+def test_source_name_of_every_event_source_arn(arn, name):
+    from handlers.telemetry.lambda_event import source_name
+
+    assert source_name(arn) == name

@@ -1,0 +1,1 @@
+"""Loyalty: points for each paid order, once per order."""

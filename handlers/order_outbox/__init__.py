@@ -1,0 +1,1 @@
+"""Order outbox: turns each new order in the orders table's stream into OrderPlaced events."""

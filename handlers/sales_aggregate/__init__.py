@@ -1,0 +1,1 @@
+"""Sales aggregate: exactly-once daily totals per product from the orders table's stream."""

@@ -1,0 +1,3 @@
+from tests.handlers.telemetry.fixtures import clean_telemetry
+
+__all__ = ["clean_telemetry"]
