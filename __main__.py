@@ -17,11 +17,10 @@ from handlers.fulfilment.definition import definition as fulfilment_definition
 platform = Platform()
 cafe = platform.settings.cafe
 GET, PUT, UPDATE, QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
-TRANSACT = (UPDATE, PUT, "dynamodb:ConditionCheckItem")
 
 # The orders API, behind the Gatekeeper; its table's stream is the outbox of everything that follows.
 orders = platform.add("orders", HttpServiceArgs(
-    handler="handlers.orders.app.handler",
+    handler="handlers.orders.app.handler", environment={"CAFE_CURRENCY": cafe.currency},
     routes=[Route("POST", "/orders"), Route("GET", "/orders"), Route("GET", "/orders/{order_id}")],
     table=TableSpec(hash_key="order_id", stream="NEW_IMAGE", actions=(PUT, GET, "dynamodb:Scan")),
     idempotency=True,
@@ -33,10 +32,10 @@ orders = platform.add("orders", HttpServiceArgs(
 # Order events fan out: the kitchen in order per order (FIFO), loyalty only once an order is paid.
 kitchen = platform.add("kitchen", QueueWorkerArgs(
     handler="handlers.kitchen.app.handler", fifo=True, description="Kitchen tickets, in order per order",
-    tables=[TableSpec(hash_key="order_id", actions=(GET, PUT, UPDATE))]))
+    tables=[TableSpec(hash_key="order_id", actions=(PUT, UPDATE))]))
 loyalty = platform.add("loyalty", QueueWorkerArgs(
     handler="handlers.loyalty.app.handler", description="Loyalty points for paid orders", idempotency=True,
-    tables=[TableSpec(hash_key="customer_id", actions=(GET, UPDATE))]))
+    tables=[TableSpec(hash_key="customer_id", actions=(UPDATE,))]))
 order_events = platform.add("order-events", TopicArgs(fifo=True, subscribers=[
     QueueSubscriber(worker=kitchen),
     QueueSubscriber(worker=loyalty, filter_policy={"event_type": ["OrderPaid"]})]))
@@ -73,18 +72,20 @@ high_balance = platform.add("high-balance-alert", TopicArgs(subscribers=[
 sales = platform.add("sales-aggregate", TableStreamArgs(
     source=orders.tables["table"], handler="handlers.sales_aggregate.app.handler", event_names=["INSERT"],
     idempotency=True, description="Daily totals per product",
-    tables=[TableSpec(hash_key="day", range_key="sku", ttl_attribute="expires_at", actions=(GET, *TRANSACT))],
-    environment={"HIGH_VALUE_THRESHOLD": f"{cafe.high_value_order_threshold:g}", "CAFE_TIME_ZONE": cafe.time_zone},
+    tables=[TableSpec(hash_key="day", range_key="sku", ttl_attribute="expires_at", actions=(PUT, UPDATE))],
+    environment={"HIGH_VALUE_THRESHOLD": f"{cafe.high_value_order_threshold:g}", "CAFE_TIME_ZONE": cafe.time_zone,
+                 "CAFE_CURRENCY": cafe.currency},
     access=[high_balance.publish_access("HIGH_BALANCE_TOPIC_ARN")]))
 
 # The daily e-mail report the café asked for: schedule -> report job -> data extractor -> SNS e-mail.
 extractor = platform.add("data-extractor", InternalFunctionArgs(
     handler="handlers.data_extractor.app.handler", low_traffic=True, description="One day of sales totals",
-    access=[sales.tables["table"].read_access("SALES_TABLE_NAME")]))
+    access=[sales.tables["table"].read_access("SALES_TABLE_NAME", actions=(QUERY,))]))
 report = platform.add("sales-report", TopicArgs(subscribers=[EmailSubscriber(addresses=cafe.report_emails)]))
 platform.add("daily-sales-report", ScheduledJobArgs(
     handler="handlers.daily_report.app.handler", schedule=cafe.daily_report_schedule, time_zone=cafe.time_zone,
     idempotency=True, description="Yesterday's sales, e-mailed every morning",
+    payload={"scheduled_time": "<aws.scheduler.scheduled-time>"},
     environment={"CAFE_TIME_ZONE": cafe.time_zone},
     access=[extractor.invoke_access("DATA_EXTRACTOR_FUNCTION"), report.publish_access("REPORT_TOPIC_ARN")]))
 

@@ -96,9 +96,12 @@ class OwnedTable:
         """For the owning service's functions: the table's name and the spec's actions on it."""
         return self._access(self.spec.actions, self.spec.env_var, sid("use", "own", self.spec.part))
 
-    def read_access(self, env_var: str) -> Access:
-        """For another service's function that reads this table (given, not owned)."""
-        return self._access(READ_ACTIONS, env_var, sid("read", self.service, self.spec.part))
+    def read_access(self, env_var: str, actions: tuple[str, ...] = READ_ACTIONS) -> Access:
+        """For another service's function that reads this table (given, not owned); narrow `actions`
+        to the reads its handler makes."""
+        if not set(actions) <= set(READ_ACTIONS):
+            raise ValueError(f"read access allows only {', '.join(READ_ACTIONS)}, got {', '.join(actions)}")
+        return self._access(actions, env_var, sid("read", self.service, self.spec.part))
 
     def _access(self, actions: tuple[str, ...], env_var: str, statement_id: str) -> Access:
         arn = self.arn

@@ -364,7 +364,7 @@ def _service_profile(v: Mapping[str, Any]) -> ServiceProfile:
 
 
 def _cafe_profile(v: Mapping[str, Any]) -> CafeProfile:
-    return CafeProfile(time_zone=v["cafeTimeZone"], daily_report_schedule=v["cafeDailyReportSchedule"],
+    return CafeProfile(time_zone=v["cafeTimeZone"], currency=v["cafeCurrency"], daily_report_schedule=v["cafeDailyReportSchedule"],
                        high_value_order_threshold=v["cafeHighValueOrderThreshold"],
                        payment_provider_url=v["cafePaymentProviderUrl"], report_emails=v["cafeReportEmails"],
                        high_balance_emails=v["cafeHighBalanceEmails"], webhook_secret=v["cafeWebhookSecret"],

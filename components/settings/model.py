@@ -121,6 +121,7 @@ class CafeProfile:
     """What the reference café needs to know; secrets stay Pulumi secrets until a resource takes them."""
 
     time_zone: str
+    currency: str
     daily_report_schedule: str
     high_value_order_threshold: float
     payment_provider_url: str

@@ -301,8 +301,10 @@ KEYS = KEYS + (
 
 # The café reference platform that __main__.py deploys.
 KEYS = KEYS + (
-    Key("cafeTimeZone", "string", "America/New_York", "The café's time zone: days and the daily report follow it.",
+    Key("cafeTimeZone", "string", "Europe/Lisbon", "The café's time zone: days and the daily report follow it.",
         time_zone),
+    Key("cafeCurrency", "string", "EUR", "The one currency the café takes (ISO 4217); orders in another are refused.",
+        matching(re.compile(r"[A-Z]{3}", re.ASCII), "a 3-letter ISO 4217 code such as EUR")),
     Key("cafeDailyReportSchedule", "string", "cron(0 7 * * ? *)",
         "When the daily sales report runs, in the café's time zone.", schedule_expression),
     Key("cafeHighValueOrderThreshold", "string", "100", "Order total at or above which high-balance-alert is told.",

@@ -11,18 +11,11 @@ no token problem ever raises. Only an unusable secret raises (see `secret`).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from handlers.authorizer import policy, secret, tokens
+from handlers.environment import required
 from handlers.telemetry import instrument, logger, metrics
-
-
-def setting(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise RuntimeError(f"environment variable {name} is not set; the component must set it (docs/cafe.md)")
-    return value
 
 
 def decide(event: Any) -> dict[str, Any]:
@@ -30,7 +23,7 @@ def decide(event: Any) -> dict[str, Any]:
     resource = policy.api_methods_arn(method_arn)
     try:
         token = tokens.bearer_token(event)
-        principal = tokens.verify(token, secret.signing_secret(setting("AUTH_SECRET_ARN")), setting("AUTH_AUDIENCE"))
+        principal = tokens.verify(token, secret.signing_secret(required("AUTH_SECRET_ARN")), required("AUTH_AUDIENCE"))
         if resource is None:
             raise tokens.Rejected("unrecognised_method_arn")
     except tokens.Rejected as rejected:

@@ -8,36 +8,16 @@ plus the telemetry variables. Which day: see `schedule`. The report is published
 from __future__ import annotations
 
 import datetime
-import os
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.boto_clients import client
 from handlers.daily_report import extractor, report_text, schedule, summary
+from handlers.environment import required, time_zone
 from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.idempotency import idempotent
 from handlers.telemetry.propagation import inject_sns, publish_span
 
 REPORT_KEPT_SECONDS = 3 * 24 * 3600  # beyond Scheduler's 24 h of retries and Lambda's own
-
-
-class ConfigurationError(RuntimeError):
-    """An environment variable the component sets is missing or invalid."""
-
-
-def setting(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise ConfigurationError(f"environment variable {name} is not set; the component must set it (docs/cafe.md)")
-    return value
-
-
-def cafe_zone() -> tuple[str, ZoneInfo]:
-    name = setting("CAFE_TIME_ZONE")
-    try:
-        return name, ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ConfigurationError(f"CAFE_TIME_ZONE {name!r} is not an IANA time zone") from error
 
 
 @idempotent(key=lambda day, topic_arn, text: f"report#{day}", expires_after_seconds=REPORT_KEPT_SECONDS)
@@ -48,11 +28,11 @@ def publish_report(day: str, topic_arn: str, text: str) -> str:
 
 @instrument(service="daily-sales-report")
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    zone_name, zone = cafe_zone()
+    zone_name, zone = time_zone("CAFE_TIME_ZONE")
     day = schedule.report_day(event, datetime.datetime.now(datetime.timezone.utc), zone)
     logger.append_keys(report_day=day)
-    sales = summary.day_sales(extractor.extract(setting("DATA_EXTRACTOR_FUNCTION"), day), day)
-    message_id = publish_report(day, setting("REPORT_TOPIC_ARN"), report_text.render(sales, zone_name))
+    sales = summary.day_sales(extractor.extract(required("DATA_EXTRACTOR_FUNCTION"), day), day)
+    message_id = publish_report(day, required("REPORT_TOPIC_ARN"), report_text.render(sales, zone_name))
     metrics.add_metric("ReportRuns", 1, unit=MetricUnit.Count)
     logger.info("report published", message_id=message_id, orders=sales.totals.orders, products=len(sales.lines))
     return {"day": day, "message_id": message_id}

@@ -8,21 +8,14 @@ caller receives as the function error of that type.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from handlers.data_extractor import repository, summary
 from handlers.data_extractor.request import InvalidRequest, requested_day
+from handlers.environment import required
 from handlers.telemetry import instrument, logger, metrics
 
 __all__ = ["InvalidRequest", "handler"]
-
-
-def sales_table() -> str:
-    name = os.environ.get("SALES_TABLE_NAME")
-    if not name:
-        raise RuntimeError("environment variable SALES_TABLE_NAME is not set; the component must set it (docs/cafe.md)")
-    return name
 
 
 @instrument(service="data-extractor")
@@ -32,7 +25,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     except InvalidRequest as error:
         logger.warning("rejected invalid request", field=error.field, reason=str(error))
         raise
-    result = summary.summarise(day, repository.items_of_day(sales_table(), day))
+    result = summary.summarise(day, repository.items_of_day(required("SALES_TABLE_NAME"), day))
     metrics.add_metric("SalesLinesExtracted", len(result["lines"]), unit="Count")
     logger.info("day extracted", day=day, lines=len(result["lines"]), orders=result["totals"]["orders"])
     return result

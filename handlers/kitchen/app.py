@@ -8,32 +8,25 @@ towards the DLQ for someone else's poison message.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from handlers import order_events
+from handlers.environment import required
 from handlers.kitchen import tickets
 from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.batch import process_sqs_batch
 
 
-def table() -> str:
-    name = os.environ.get("TABLE_NAME")
-    if not name:
-        raise RuntimeError("environment variable TABLE_NAME is not set; the component must set it (docs/cafe.md)")
-    return name
-
-
 def apply(record: SQSRecord) -> None:
     event = order_events.parse(record.body)
     if isinstance(event, order_events.OrderPlaced):
-        created = tickets.receive(table(), event)
+        created = tickets.receive(required("TABLE_NAME"), event)
         metrics.add_metric("TicketsReceived" if created else "DuplicateOrderPlaced", 1, unit=MetricUnit.Count)
         logger.info("ticket received" if created else "ticket already received", order_id=event.order_id, items=len(event.items))
     else:
-        tickets.mark_paid(table(), event)
+        tickets.mark_paid(required("TABLE_NAME"), event)
         metrics.add_metric("TicketsPaid", 1, unit=MetricUnit.Count)
         logger.info("ticket paid", order_id=event.order_id, payment_id=event.payment_id)
 

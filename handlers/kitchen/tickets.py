@@ -14,15 +14,11 @@ from typing import Any
 
 from handlers.boto_clients import client
 from handlers.order_events import OrderPaid, OrderPlaced
+from handlers.telemetry.structured_logger import iso_timestamp
 
 
 class TicketMissing(RuntimeError):
     """OrderPaid for an order the kitchen has no ticket for (yet)."""
-
-
-def utc_now() -> str:
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
 
 
 def receive(table: str, event: OrderPlaced) -> bool:
@@ -32,7 +28,7 @@ def receive(table: str, event: OrderPlaced) -> bool:
     try:
         dynamodb.put_item(
             TableName=table,
-            Item={"order_id": {"S": event.order_id}, "status": {"S": "received"}, "items": {"L": items}, "updated_at": {"S": utc_now()}},
+            Item={"order_id": {"S": event.order_id}, "status": {"S": "received"}, "items": {"L": items}, "updated_at": {"S": iso_timestamp(time.time())}},
             ConditionExpression="attribute_not_exists(order_id)",
         )
     except dynamodb.exceptions.ConditionalCheckFailedException:
@@ -49,7 +45,7 @@ def mark_paid(table: str, event: OrderPaid) -> None:
             UpdateExpression="SET #status = :paid, payment_id = :payment, updated_at = :now",
             ConditionExpression="attribute_exists(order_id)",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":paid": {"S": "paid"}, ":payment": {"S": event.payment_id}, ":now": {"S": utc_now()}},
+            ExpressionAttributeValues={":paid": {"S": "paid"}, ":payment": {"S": event.payment_id}, ":now": {"S": iso_timestamp(time.time())}},
         )
     except dynamodb.exceptions.ConditionalCheckFailedException as error:
         raise TicketMissing(f"no kitchen ticket for order {event.order_id} yet; its OrderPlaced must come first") from error

@@ -5,12 +5,12 @@ Env: TABLE_NAME (the loyalty table), IDEMPOTENCY_TABLE, plus the telemetry varia
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from handlers import order_events
+from handlers.environment import required
 from handlers.loyalty import points
 from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.batch import process_sqs_batch
@@ -19,16 +19,9 @@ from handlers.telemetry.idempotency import idempotent
 CREDIT_KEPT_SECONDS = 14 * 24 * 3600  # as long as a message can wait in the DLQ before a redrive
 
 
-def table() -> str:
-    name = os.environ.get("TABLE_NAME")
-    if not name:
-        raise RuntimeError("environment variable TABLE_NAME is not set; the component must set it (docs/cafe.md)")
-    return name
-
-
 @idempotent(key=lambda event: f"paid#{event.order_id}", expires_after_seconds=CREDIT_KEPT_SECONDS)
 def credit_once(event: order_events.OrderPaid) -> int | None:
-    return points.credit(table(), event)
+    return points.credit(required("TABLE_NAME"), event)
 
 
 def apply(record: SQSRecord) -> None:

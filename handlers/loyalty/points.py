@@ -13,15 +13,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from handlers.boto_clients import client
 from handlers.order_events import OrderPaid
+from handlers.telemetry.structured_logger import iso_timestamp
 
 
 def points_for(total: Decimal) -> int:
     return int(total.to_integral_value(rounding=ROUND_FLOOR))
-
-
-def utc_now() -> str:
-    now = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
 
 
 def credit(table: str, event: OrderPaid) -> int | None:
@@ -34,7 +30,7 @@ def credit(table: str, event: OrderPaid) -> int | None:
             UpdateExpression="ADD points :points SET last_order_id = :order, updated_at = :now",
             ConditionExpression="attribute_not_exists(last_order_id) OR last_order_id <> :order",
             ExpressionAttributeValues={":points": {"N": str(points_for(event.total))}, ":order": {"S": event.order_id},
-                                       ":now": {"S": utc_now()}},
+                                       ":now": {"S": iso_timestamp(time.time())}},
             ReturnValues="UPDATED_NEW",
         )
     except dynamodb.exceptions.ConditionalCheckFailedException:

@@ -8,22 +8,15 @@ the mapping's retries, goes to its on-failure destination.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from handlers.environment import required
 from handlers.order_outbox import events, publisher
 from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.batch import process_dynamodb_batch
 from handlers.telemetry.stream_poison import raise_if_first_record_failed
-
-
-def setting(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise RuntimeError(f"environment variable {name} is not set; the component must set it (docs/cafe.md)")
-    return value
 
 
 def relay(record: DynamoDBRecord) -> None:
@@ -34,8 +27,8 @@ def relay(record: DynamoDBRecord) -> None:
         raise events.NotAnOrder("an INSERT without NewImage: the stream view must be NEW_IMAGE or NEW_AND_OLD_IMAGES")
     order = events.public_order(image)
     parent = publisher.order_context(record.raw_event)
-    message_id = publisher.publish_to_topic(order, parent, setting("ORDER_EVENTS_TOPIC_ARN"))
-    event_id = publisher.put_on_bus(order, parent, setting("EVENT_BUS_NAME"))
+    message_id = publisher.publish_to_topic(order, parent, required("ORDER_EVENTS_TOPIC_ARN"))
+    event_id = publisher.put_on_bus(order, parent, required("EVENT_BUS_NAME"))
     metrics.add_metric("OrdersPublished", 1, unit=MetricUnit.Count)
     logger.info("OrderPlaced published", order_id=order["order_id"], message_id=message_id, event_id=event_id)
 

@@ -71,7 +71,7 @@ def place_order(order: validation.NewOrder, order_id: str, *, retry_of_key: bool
 
 def create_order(event: dict[str, Any], _: str | None) -> dict[str, Any]:
     payload = validation.parse_json_body(event.get("body"), bool(event.get("isBase64Encoded")))
-    order = validation.validate_new_order(payload)
+    order = validation.validate_new_order(payload, os.environ.get("CAFE_CURRENCY"))
     key = validation.idempotency_key(event.get("headers"), event.get("multiValueHeaders"))
     if key is None:
         return place_order(order, str(uuid.uuid4()), retry_of_key=False)

@@ -153,7 +153,9 @@ def _item(value: Any, index: int) -> OrderItem:
     )
 
 
-def validate_new_order(payload: Any) -> NewOrder:
+def validate_new_order(payload: Any, accepted_currency: str | None = None) -> NewOrder:
+    """`accepted_currency` (env CAFE_CURRENCY): the café takes one currency, and the sales aggregate
+    would dead-letter an order in another, so the API refuses it up front."""
     if not isinstance(payload, dict):
         raise InvalidInput("body", "must be a JSON object")
     unknown = sorted(set(payload) - ALLOWED_ORDER_FIELDS)
@@ -174,6 +176,8 @@ def validate_new_order(payload: Any) -> NewOrder:
     currency = payload.get("currency", "EUR")
     if not isinstance(currency, str) or not CURRENCY.fullmatch(currency):
         raise InvalidInput("currency", "must be a 3-letter ISO 4217 code such as EUR")
+    if accepted_currency and currency != accepted_currency:
+        raise InvalidInput("currency", f"must be {accepted_currency}, the only currency this café takes")
     note = payload.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH):
         raise InvalidInput("note", f"must be a string of at most {MAX_NOTE_LENGTH} characters")

@@ -11,18 +11,15 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from handlers.environment import ConfigurationError, required, time_zone
 from handlers.sales_aggregate import alert, order, totals
 from handlers.telemetry import MetricUnit, instrument, logger, metrics
 from handlers.telemetry.batch import process_dynamodb_batch
 from handlers.telemetry.stream_poison import raise_if_first_record_failed
-
-
-class ConfigurationError(RuntimeError):
-    """An environment variable the component sets is missing or invalid."""
 
 
 @dataclass(frozen=True)
@@ -35,25 +32,14 @@ class Settings:
     currency: str
 
 
-def _required(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise ConfigurationError(f"environment variable {name} is not set; the component must set it (docs/cafe.md)")
-    return value
-
-
 def settings() -> Settings:
     """Read per invocation: cheap, and a configuration change never needs a cold start."""
     try:
-        threshold = Decimal(_required("HIGH_VALUE_THRESHOLD"))
+        threshold = Decimal(required("HIGH_VALUE_THRESHOLD"))
     except InvalidOperation as error:
         raise ConfigurationError(f"HIGH_VALUE_THRESHOLD {os.environ['HIGH_VALUE_THRESHOLD']!r} is not a decimal number") from error
-    zone_name = _required("CAFE_TIME_ZONE")
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ConfigurationError(f"CAFE_TIME_ZONE {zone_name!r} is not an IANA time zone") from error
-    return Settings(_required("TABLE_NAME"), _required("HIGH_BALANCE_TOPIC_ARN"), threshold, zone_name, zone,
+    zone_name, zone = time_zone("CAFE_TIME_ZONE")
+    return Settings(required("TABLE_NAME"), required("HIGH_BALANCE_TOPIC_ARN"), threshold, zone_name, zone,
                     os.environ.get("CAFE_CURRENCY") or "EUR")
 
 

@@ -15,14 +15,11 @@ from typing import Any
 
 from handlers.boto_clients import client as aws_client
 from handlers.sales_aggregate.order import Sale
+from handlers.telemetry.structured_logger import iso_timestamp
 
 DAY_TOTAL = "#all"
 MARKER_SKU = "-"
 MARKER_LIFETIME_SECONDS = 7 * 24 * 3600
-def utc_now_text(now: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
-
-
 def _add(table: str, day: str, sku: str, quantity: int, revenue: Any, currency: str, updated: str) -> dict[str, Any]:
     return {
         "Update": {
@@ -42,7 +39,7 @@ def _add(table: str, day: str, sku: str, quantity: int, revenue: Any, currency: 
 
 def transaction(table: str, event_id: str, sale: Sale, now: float) -> list[dict[str, Any]]:
     """The TransactItems that count `sale` once for stream event `event_id` (pure)."""
-    updated = utc_now_text(now)
+    updated = iso_timestamp(now)
     marker = {
         "Put": {
             "TableName": table,

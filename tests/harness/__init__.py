@@ -34,6 +34,15 @@ Usage:
         results = mapping.drain()                  # list of BatchResult
         lam.invoke("platform-test-kitchen", event) # an Invocation; lam.invocations has them all
 
+Also here, for handler tests: `fixtures` (`lambda_harness` over the test's own moto account,
+`shared_aws`/`shared_harness`/`harness` for a module-wide account, `workflow_harness` with moto's
+Step Functions interpreter on), `aws_resources` (queues with their DLQ, topics with a queue to
+read what they publish, publishing an order event as its producers do) and `cafe_tables` (the
+café's tables as docs/cafe.md defines them). A note for code that reads DynamoDB streams in
+tests: botocore now sends stream calls for an ARN with an account id to
+`<account>.streams-ddb.<region>.amazonaws.com`, which moto does not answer; the pollers create
+their `dynamodbstreams` client with `account_id_endpoint_mode="disabled"`.
+
 Limits (what differs from Lambda, on purpose or for want of a way):
 - One process plays every function: a module is imported (its init phase) once per process,
   not once per function container, and module globals and the telemetry package's state

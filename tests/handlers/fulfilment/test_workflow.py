@@ -18,6 +18,7 @@ import boto3
 import pytest
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
+from components.services.workflow_plan import substitute
 from handlers.fulfilment import circuit as circuit_module
 from handlers.fulfilment import definition as workflow
 from tests.handlers.fulfilment.conftest import CIRCUIT_TABLE, OPEN_SECONDS, STOCK_TABLE, THRESHOLD, circuit_item, create_tables, empty, set_stock, stock_of

@@ -210,3 +210,12 @@ def test_placing_an_order_publishes_nothing_itself(table, monkeypatch, spans):
     create()
     kinds = {span.kind.name for span in spans.get_finished_spans()}
     assert "PRODUCER" not in kinds
+
+
+def test_the_cafe_takes_only_its_own_currency(table, monkeypatch):
+    monkeypatch.setenv("CAFE_CURRENCY", "EUR")
+    assert create({**GOOD_ORDER, "currency": "EUR"})["currency"] == "EUR"
+    status, payload, _ = call("POST", "/orders", {**GOOD_ORDER, "currency": "USD"})
+    assert status == 400 and payload["field"] == "currency" and "EUR" in payload["message"]
+    monkeypatch.delenv("CAFE_CURRENCY")
+    assert create({**GOOD_ORDER, "currency": "USD"})["currency"] == "USD"
