@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from components.observability.dashboard.service_dashboard import overview_dashboard_body, service_summary_widgets
+from components.observability.dashboard.overview import overview_dashboard_body, service_summary_widgets
 from components.observability.dashboard.widgets import MAX_ALARMS_PER_ALARM_WIDGET
 from components.observability.refs import LogShippingRef, OpenSearchRef, ServiceView
 
