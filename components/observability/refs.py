@@ -168,6 +168,8 @@ class ServiceView:
     rules: tuple[RuleRef, ...] = ()
     xray_group_name: str | None = None
     opensearch_dashboards_url: str | None = None
+    # The service's own CloudWatch dashboard, linked from its overview row.
+    dashboard_name: str | None = None
 
     @property
     def log_group_names(self) -> tuple[str, ...]:

@@ -120,7 +120,7 @@ class HttpService(pulumi.ComponentResource):
                              access_log_group_name=self.access_log_group_name, part="api"),),
             tables=(TableRef(table_name=namer.physical(service, "table", "dynamodb_table"), part="table"),)
             if args.table else (),
-            xray_group_name=core.xray_group_name)
+            xray_group_name=core.xray_group_name, dashboard_name=namer.physical(service, "dashboard", "dashboard"))
         own = [spec for api in self.view.apis for spec in rest_api_alarms(api, settings.alarms)]
         own += [spec for table in self.view.tables for spec in table_alarms(table, settings.alarms)]
         emitted = emit_alarms(own, namer=namer, ctx=core.account, service=service, topics=core.alarm_topics,

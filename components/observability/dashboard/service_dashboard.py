@@ -122,5 +122,5 @@ def service_sections(view: ServiceView, alarm_arns: Sequence[str]) -> list[list[
 def service_dashboard_body(view: ServiceView, alarm_arns: Sequence[str]) -> dict[str, Any]:
     """The service dashboard: header links, alarms, one section per resource, then logs."""
     body = dashboard_body(pack_sections(service_sections(view, alarm_arns)), start=DEFAULT_START, period_override="auto")
-    validate_dashboard_body(body)
+    validate_dashboard_body(body, name=view.dashboard_name or f"{view.service} ({view.stack})")
     return body
