@@ -7,7 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from components.preview.dashboard_files import write_dashboards
+from components.observability.dashboard.layout import DashboardValidationError
+from components.preview.dashboard_files import STACK_FILE_ERRORS, write_dashboards
 from components.preview.runner import REPO_ROOT, run_stack
 from components.preview.stack_config import StackConfigError
 from components.preview.summary import render_summary
@@ -33,10 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.ERROR)
     try:
         result = run_stack(args.stack, overrides=overrides, reclaim=False)
-    except (SettingsError, StackConfigError) as error:
+    except (SettingsError, StackConfigError, DashboardValidationError) as error:
         print(error, file=sys.stderr)
         return 2
-    written = [] if args.no_write else write_dashboards(result, args.out)
+    try:  # limits are checked and views drawn even with --no-write, so a bad stack fails either way
+        written = write_dashboards(result, args.out, write=not args.no_write)
+    except STACK_FILE_ERRORS as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.json:
         json.dump(result.inventory(), sys.stdout, indent=2, sort_keys=True, default=str)
         print()
