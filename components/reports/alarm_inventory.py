@@ -13,12 +13,17 @@ from components.reports.inventory import Alarm, CompositeAlarm, StackInventory
 
 _SYMBOLS = {"GreaterThanOrEqualToThreshold": "≥", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
             "LessThanOrEqualToThreshold": "≤"}
-_NAME_CELL = re.compile(r"^\| `([^`]+)` \|", re.MULTILINE)
+_NAME_CELL = re.compile(r"^\| `((?:[^`\\]|\\.)+)` \|", re.MULTILINE)
 
 
 def cell(text: str) -> str:
     """Table-safe: one line, pipes escaped."""
     return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def name_cell(name: str) -> str:
+    """The alarm name verbatim (spaces kept), pipes escaped, in a code span; ``alarm_names_in`` reverses it."""
+    return "`" + name.replace("\\", "\\\\").replace("|", "\\|") + "`"
 
 
 def topic_name(arn: str) -> str:
@@ -54,20 +59,19 @@ def statistic(alarm: Alarm) -> str:
 
 def _row(alarm: Alarm, inventory: StackInventory) -> str:
     cells = [
-        f"`{alarm.name}`", alarm.service, resource(alarm), metric_text(alarm), statistic(alarm),
+        alarm.service, resource(alarm), metric_text(alarm), statistic(alarm),
         f"{alarm.period} s, {alarm.datapoints_to_alarm} of {alarm.evaluation_periods}",
         f"{_SYMBOLS.get(alarm.comparison, alarm.comparison)} {alarm.threshold:g}", alarm.severity,
         action(alarm.actions, inventory.subscribers), alarm.check_first or "(none)",
     ]
-    return "| " + " | ".join(cell(c) for c in cells) + " |"
+    return f"| {name_cell(alarm.name)} | " + " | ".join(cell(c) for c in cells) + " |"
 
 
 def _composite_row(alarm: CompositeAlarm, inventory: StackInventory) -> str:
     children = len(re.findall(r'ALARM\("', alarm.rule))
     check = alarm.description.split(" Check first: ", 1)[-1]
-    cells = [f"`{alarm.name}`", alarm.service, f"any of {children} alarms in ALARM",
-             action(alarm.actions, inventory.subscribers), check]
-    return "| " + " | ".join(cell(c) for c in cells) + " |"
+    cells = [alarm.service, f"any of {children} alarms in ALARM", action(alarm.actions, inventory.subscribers), check]
+    return f"| {name_cell(alarm.name)} | " + " | ".join(cell(c) for c in cells) + " |"
 
 
 def alarm_inventory_markdown(inventory: StackInventory) -> str:
@@ -102,4 +106,4 @@ def alarm_inventory_markdown(inventory: StackInventory) -> str:
 
 def alarm_names_in(markdown: str) -> list[str]:
     """The alarm names of an inventory written by ``alarm_inventory_markdown``."""
-    return _NAME_CELL.findall(markdown)
+    return [re.sub(r"\\(.)", r"\1", name) for name in _NAME_CELL.findall(markdown)]

@@ -62,7 +62,11 @@ def dashboard_html(name: str, body: Mapping[str, Any], ctx: ViewContext) -> str:
     widgets: Sequence[Any] = body.get("widgets") or []
     drawn = [widget_html(name, index, widget, ctx, body) for index, widget in enumerate(widgets)]
     rows = max((w["y"] + w["height"] for w in widgets), default=1)
-    mode = "live data from CloudWatch" if ctx.live else "offline preview: structure, thresholds and queries, no data"
+    if ctx.live:
+        hours = (ctx.live.window.end - ctx.live.window.start) / 3600
+        mode = f"live data from CloudWatch, last {hours:g} h, times in UTC"
+    else:
+        mode = "offline preview: structure, thresholds and queries, no data"
     metrics = sum(metric_count(w) for w in widgets)
     header = (f"<h1>{escape(name)}</h1><p>stack {escape(ctx.stack)} · {escape(ctx.region)} · "
               f"{len(widgets)} widgets · {metrics} metrics · {escape(mode)} · "

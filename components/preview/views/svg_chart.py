@@ -47,17 +47,15 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     """Round tick values covering [low, high] (1, 2, 2.5 or 5 times a power of ten apart)."""
     if not math.isfinite(low) or not math.isfinite(high):
         low, high = 0.0, 1.0
-    if high <= low:
-        high = low + (abs(low) or 1.0)
+    if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):  # flat (or inverted): open a visible band
+        high = low + max(abs(low) * 0.1, 1.0)
     raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.floor(low / step) * step
-    ticks = []
-    value = first
-    while value < high + step * 0.999:
-        ticks.append(round(value, 10))
-        value += step
+    ticks = [round(first, 10)]
+    while len(ticks) < 2 or ticks[-1] < high - step * 1e-9:
+        ticks.append(round(first + len(ticks) * step, 10))
     return ticks
 
 

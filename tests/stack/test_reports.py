@@ -1,0 +1,35 @@
+"""The reports of the real stacks: every alarm inventoried, names unique across stacks, costs follow settings."""
+from __future__ import annotations
+
+from components.preview.dashboard_files import stack_inventory
+from components.preview.runner import run_stack
+from components.reports.alarm_inventory import alarm_inventory_markdown, alarm_names_in
+from components.reports.cost import PriceTable, estimate
+from components.reports.limits import stack_limit_problems
+from tests.stack.conftest import stack_result
+
+
+def line(est, category: str) -> float:
+    return round(est.by_category().get(category, 0.0), 6)
+
+
+def test_the_real_inventories_list_every_alarm_of_the_stack(stack) -> None:
+    inv = stack_inventory(stack_result(stack))
+    assert sorted(alarm_names_in(alarm_inventory_markdown(inv))) == inv.alarm_names
+    assert all(a.check_first and a.severity in ("warning", "critical") and a.actions for a in inv.alarms)
+
+
+def test_the_real_stacks_share_no_alarm_name() -> None:
+    dev, prod = (stack_inventory(stack_result(s)) for s in ("dev", "prod"))
+    assert stack_limit_problems(dev, {"prod": prod.alarm_names}) == []
+
+
+def test_the_real_stacks_move_with_their_settings() -> None:
+    prices = PriceTable.load()
+    base = estimate(stack_inventory(stack_result("prod")), prices)
+    longer = estimate(stack_inventory(run_stack("prod", overrides={"platform:logRetentionDays": "365"})), prices)
+    fewer_alarms = estimate(stack_inventory(run_stack("prod", overrides={
+        "platform:alarmApiLatencyP99WarningMs": "off", "platform:alarmApiLatencyP99CriticalMs": "off"})), prices)
+    assert line(longer, "logs") > line(base, "logs") and line(longer, "alarms") == line(base, "alarms")
+    assert line(fewer_alarms, "alarms") == round(line(base, "alarms") - 2 * 0.10, 6)
+    assert base.prices.region == "us-east-1" and not base.notes  # the stacks are priced in their own region
