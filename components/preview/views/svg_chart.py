@@ -79,21 +79,21 @@ def _clock(epoch: float) -> str:
     return time.strftime("%H:%M", time.gmtime(epoch))
 
 
-def _label_positions(line_ys: Sequence[float], plot_w: float, gap: float = 11.0) -> list[tuple[float, float, str]]:
-    """Where each reference line's label goes: above its line at the right, or at the left when the right
-    is taken by a nearby label, or one text line lower when both are; labels never sit on each other."""
+def _label_positions(lines: Sequence[tuple[float, str]], plot_w: float, gap: float = 11.0) -> list[tuple[float, float, str]]:
+    """Where each reference line's label goes (x, y, text-anchor): above its line at the right, else at the
+    left, else a text line lower; a label never overlaps another (widths estimated from 10 px text)."""
+    boxes: list[tuple[float, float, float]] = []
     placed: list[tuple[float, float, str]] = []
-    taken: dict[str, list[float]] = {"end": [], "start": []}
-    for line_y in line_ys:
-        label_y = line_y - 3
-        for attempt in range(8):
+    for line_y, text in lines:
+        width = min(len(text) * 5.6, plot_w - 6)
+        for attempt in range(12):
             side = ("end", "start")[attempt % 2]
-            candidate = label_y + gap * (attempt // 2)
-            if all(abs(candidate - other) >= gap for other in taken[side]):
+            label_y = line_y - 3 + gap * (attempt // 2)
+            x0 = LEFT + plot_w - 3 - width if side == "end" else LEFT + 3
+            if all(abs(label_y - y) >= gap or x0 + width <= b0 or b1 <= x0 for b0, b1, y in boxes):
                 break
-        taken[side].append(candidate)
-        x = LEFT + plot_w - 3 if side == "end" else LEFT + 3
-        placed.append((x, candidate, side))
+        boxes.append((x0, x0 + width, label_y))
+        placed.append((LEFT + plot_w - 3 if side == "end" else LEFT + 3, label_y, side))
     return placed
 
 
@@ -146,7 +146,7 @@ def chart_svg(width: int, height: int, window: TimeWindow, series: Sequence[Seri
         out.append(f'<text x="10" y="{TOP + plot_h / 2:.1f}" font-size="10" fill="#555" text-anchor="middle" '
                    f'transform="rotate(-90 10 {TOP + plot_h / 2:.1f})">{escape(y_label)}</text>')
     shown = [ref for ref in references if low <= ref.value <= high]
-    for ref, (label_x, label_y, anchor) in zip(shown, _label_positions([y(r.value) for r in shown], plot_w)):
+    for ref, (label_x, label_y, anchor) in zip(shown, _label_positions([(y(r.value), r.label) for r in shown], plot_w)):
         ry = y(ref.value)
         dash = ' stroke-dasharray="5 3"' if ref.dashed else ""
         out.append(f'<line class="reference" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ry:.1f}" y2="{ry:.1f}" '
