@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from components.preview.views.svg_chart import TimeWindow
-from components.reports.inventory import Alarm, CompositeAlarm
+from components.reports.inventory import Alarm, CompositeAlarm, MetricKey
 
 Points = tuple[tuple[float, float], ...]
 _DURATION = re.compile(r"^-P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -31,8 +32,26 @@ class ViewContext:
     composites: Sequence[CompositeAlarm] = ()
     live: LiveData | None = None
 
+    @cached_property
+    def _by_name(self) -> dict[str, Alarm | CompositeAlarm]:
+        return {a.name: a for a in [*self.alarms, *self.composites]}
+
+    @cached_property
+    def _by_metric(self) -> dict[MetricKey, list[Alarm]]:
+        index: dict[MetricKey, list[Alarm]] = {}
+        for alarm in self.alarms:
+            for metric in dict.fromkeys(alarm.metrics):
+                index.setdefault(metric, []).append(alarm)
+        return index
+
     def alarm_named(self, name: str) -> Alarm | CompositeAlarm | None:
-        return next((a for a in [*self.alarms, *self.composites] if a.name == name), None)
+        return self._by_name.get(name)
+
+    def alarms_reading(self, metrics: Iterable[MetricKey]) -> list[Alarm]:
+        """Alarms that read at least one of ``metrics``: looked up, so a stack of a hundred services
+        does not compare every graph with every alarm."""
+        found = {id(a): a for m in metrics for a in self._by_metric.get(m, ())}
+        return list(found.values())
 
 
 def window_seconds(start: object) -> int:

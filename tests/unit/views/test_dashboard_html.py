@@ -200,3 +200,16 @@ def test_any_layout_is_drawn_cell_for_cell(sections) -> None:
     assert_fully_drawn(body, html)
     rows = max(w["y"] + w["height"] for w in body["widgets"])
     assert f'style="height:{rows * ROW_PX}px"' in html and f"repeat(24,{COLUMN_PX}px)" in html
+
+
+@given(st.text(alphabet="# abcXYZ019-_./:()*_`[]<>&\\!\"'|~\n", max_size=40))
+def test_the_heading_shortcut_writes_what_markdown_it_writes(text) -> None:
+    from components.preview.views.widgets_html import _MARKDOWN, markdown_html
+
+    assert markdown_html(text) == _MARKDOWN.render(text)
+
+
+def test_section_headers_take_the_shortcut() -> None:
+    from components.preview.views.widgets_html import _PLAIN_HEADING
+
+    assert _PLAIN_HEADING.match("## Lambda platform-dev-orders-api") and not _PLAIN_HEADING.match("## a *b*")
