@@ -69,7 +69,7 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         synthetic(args.synthetic, args.files)
         return
-    print(f"| stack | resources | program only, s | program + views and reports, s | files add, s |")
+    print("| stack | resources | program only, s | program + views and reports, s | files add, s |")
     print("| --- | --- | --- | --- | --- |")
     for size in (0, *SIZES):
         program: list[float] = []
