@@ -122,3 +122,23 @@ def test_every_row_is_one_grid_row_of_six_cells(sizes) -> None:
     for widget in body["widgets"][2:]:
         rows.setdefault(widget["y"], []).append(widget)
     assert len(rows) == len(views) and all(len(r) == 6 for r in rows.values())
+
+
+def _ref_fields() -> list[tuple[str, type]]:
+    """ServiceView fields that hold resources: ``tuple[SomeRef, ...]``."""
+    import typing
+
+    hints = typing.get_type_hints(ServiceView)
+    return [(f.name, typing.get_args(hints[f.name])[0]) for f in dataclasses.fields(ServiceView)
+            if typing.get_origin(hints[f.name]) is tuple and dataclasses.is_dataclass(typing.get_args(hints[f.name])[0])]
+
+
+@pytest.mark.parametrize(("field", "ref_type"), _ref_fields(), ids=lambda v: v if isinstance(v, str) else "")
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_every_resource_kind_of_a_service_feeds_a_golden_signal(field, ref_type, data) -> None:
+    """A kind added to ServiceView without an entry in golden_signals would leave its row blank."""
+    from tests.unit.ref_strategies import ref_strategy
+
+    view = ServiceView("svc", "dev", "eu-west-1", "123456789012", **{field: (data.draw(ref_strategy(ref_type)),)})
+    assert any(golden_signals(view, 300).values()), f"{field} feeds no golden signal"

@@ -1,12 +1,10 @@
 """The HTML views: every widget kind any builder produces is drawn, at its grid position, titles as text."""
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import inspect
 import pkgutil
 import re
-import types
 import typing
 from html import unescape
 
@@ -41,9 +39,9 @@ from components.observability.refs import (
 from components.preview.views.context import ViewContext
 from components.preview.views.page import dashboard_html
 from components.preview.views.widgets_html import COLUMN_PX, RENDERERS, ROW_PX, WidgetRenderError
+from tests.unit.ref_strategies import ref_strategy
 
 CTX = ViewContext(stack="dev", region="eu-west-1")
-NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=24)
 SECTION = re.compile(r'<section class="widget widget-(\w+)" id="w(\d+)" data-index="\d+" data-type="\w+" '
                      r'data-x="(\d+)" data-y="(\d+)" data-width="(\d+)" data-height="(\d+)" '
                      r'style="grid-column:(\d+) / span (\d+);grid-row:(\d+) / span (\d+)">')
@@ -64,33 +62,6 @@ def assert_fully_drawn(body: dict, html: str) -> None:
     for widget in body["widgets"]:
         if "title" in widget["properties"]:
             assert f'<h3 class="title">{widget["properties"]["title"]}</h3>' in text
-
-
-def _value(hint: typing.Any) -> st.SearchStrategy:
-    """Field values for any ref dataclass, including refs that do not exist yet."""
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return st.one_of(*(_value(arg) for arg in typing.get_args(hint)))
-    if hint is type(None):
-        return st.none()
-    if hint is str:
-        return NAMES
-    if hint is bool:
-        return st.booleans()
-    if hint is int:
-        return st.integers(1, 900)
-    if hint is float:
-        return st.floats(1, 1000)
-    if origin is tuple:
-        return st.lists(_value(typing.get_args(hint)[0]), max_size=3).map(tuple)
-    if dataclasses.is_dataclass(hint):
-        return ref_strategy(hint)
-    raise AssertionError(f"no strategy for {hint!r}")
-
-
-def ref_strategy(cls: type) -> st.SearchStrategy:
-    hints = typing.get_type_hints(cls)
-    return st.builds(cls, **{f.name: _value(hints[f.name]) for f in dataclasses.fields(cls)})
 
 
 def widget_factories() -> list[typing.Callable]:
