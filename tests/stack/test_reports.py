@@ -33,3 +33,24 @@ def test_the_real_stacks_move_with_their_settings() -> None:
     assert line(longer, "logs") > line(base, "logs") and line(longer, "alarms") == line(base, "alarms")
     assert line(fewer_alarms, "alarms") == round(line(base, "alarms") - 2 * 0.10, 6)
     assert base.prices.region == "us-east-1" and not base.notes  # the stacks are priced in their own region
+
+
+def test_cost_cli_prints_markdown_or_json_and_takes_settings_and_assumptions(capsys) -> None:
+    import json
+
+    from components.preview.cost import main as cost_main
+    from components.preview.runner import REPO_ROOT
+
+    assert cost_main(["dev"]) == 0
+    assert capsys.readouterr().out.strip() == (REPO_ROOT / "dashboards" / "dev" / "cost.md").read_text().strip()
+    assert cost_main(["dev", "--json"]) == 0
+    base = json.loads(capsys.readouterr().out)
+    assert cost_main(["dev", "--json", "--set", "logRetentionDays=365", "--assume", "requests_per_second_per_api=50"]) == 0
+    changed = json.loads(capsys.readouterr().out)
+    assert changed["by_category"]["logs"] > base["by_category"]["logs"]
+    assert changed["by_category"]["x-ray"] > base["by_category"]["x-ray"]
+    assert changed["assumptions"]["requests_per_second_per_api"] == 50.0
+    assert cost_main(["dev", "--assume", "rps"]) == 2
+    assert "--assume takes NAME=VALUE" in capsys.readouterr().err
+    assert cost_main(["dev", "--set", "logRetentionDays=8"]) == 2
+    assert "platform:logRetentionDays" in capsys.readouterr().err
