@@ -58,7 +58,7 @@ def rendered_views(inventory: StackInventory, live: LiveData | None = None,
     ctx = view_context(inventory, live)
     files = {f"{d.name}.html": dashboard_html(d.name, d.body, ctx) for d in inventory.dashboards}
     links = [ViewLink(d.name, f"{d.name}.html", f"{len(d.body.get('widgets', []))} widgets, "
-                      f"{len(d.body_text)} bytes", None if live else f"{d.name}.json") for d in inventory.dashboards]
+                      f"{len(d.body_text.encode())} bytes", None if live else f"{d.name}.json") for d in inventory.dashboards]
     report_links = [ViewLink(name, name, f"({detail})") for name, detail in (reports or {}).items()]
     files["index.html"] = index_html(inventory.stack, inventory.region, links, report_links, live=live is not None)
     return files

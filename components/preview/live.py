@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None, client: Any = None) -> int:
     except (ClientError, BotoCoreError) as error:
         print(f"CloudWatch refused the request: {error}", file=sys.stderr)
         return 2
-    failed = sum(1 for _ in live.errors)
+    failed = len(live.errors)
     print(f"Live views of {args.stack} ({args.hours:g} h, {len(live.series)} graphs fetched"
           + (f", {failed} failed" if failed else "") + "):")
     for path in written:

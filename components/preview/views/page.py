@@ -78,10 +78,12 @@ def dashboard_html(name: str, body: Mapping[str, Any], ctx: ViewContext) -> str:
 
 def index_html(stack: str, region: str, dashboards: Sequence[ViewLink], reports: Sequence[ViewLink],
                live: bool = False) -> str:
-    rows = "".join(
-        f'<tr><td><a href="{escape(d.href)}">{escape(d.title)}</a></td><td>{escape(d.detail)}</td>'
-        f'<td>{f"<a href={chr(34)}{escape(d.body_href)}{chr(34)}>JSON body</a>" if d.body_href else ""}</td></tr>'
-        for d in dashboards)
+    def row(d: ViewLink) -> str:
+        body = f'<a href="{escape(d.body_href)}">JSON body</a>' if d.body_href else ""
+        return (f'<tr><td><a href="{escape(d.href)}">{escape(d.title)}</a></td><td>{escape(d.detail)}</td>'
+                f"<td>{body}</td></tr>")
+
+    rows = "".join(row(d) for d in dashboards)
     report_rows = "".join(f'<li><a href="{escape(r.href)}">{escape(r.title)}</a> {escape(r.detail)}</li>'
                           for r in reports)
     mode = "live data" if live else "offline preview"
