@@ -110,20 +110,31 @@ def _odd_metric_row(body: dict) -> None:
     graph["properties"]["metrics"].append([".", "Errors", {"stat": "Sum"}])
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (_grow_past_500, "dashboard platform-dev-orders-dashboard: 521 widgets; CloudWatch allows at most 500"),
-    (_odd_metric_row, 'dashboard platform-dev-orders-dashboard: widget 3 ("platform-dev-orders-api/v1: requests"): '
-                      "unknown metric shape: metrics[1]: the '.' and '...' shorthands are not expanded"),
-])
+def _too_many_widgets(body: dict) -> str:
+    return f"dashboard platform-dev-orders-dashboard: {len(body['widgets']) + 500} widgets; CloudWatch allows at most 500"
+
+
+def _odd_row_in_first_graph(body: dict) -> str:
+    index, graph = next((i, w) for i, w in enumerate(body["widgets"]) if w["type"] == "metric")
+    rows = len(graph["properties"]["metrics"])  # the odd row is appended after them
+    return (f'dashboard platform-dev-orders-dashboard: widget {index} ("{graph["properties"]["title"]}"): '
+            f"unknown metric shape: metrics[{rows}]: the '.' and '...' shorthands are not expanded")
+
+
+@pytest.mark.parametrize(("edit", "expected"), [(_grow_past_500, _too_many_widgets),
+                                                (_odd_metric_row, _odd_row_in_first_graph)])
 def test_a_dashboard_cloudwatch_or_the_views_would_reject_fails_the_preview_by_name(edit, expected, monkeypatch,
                                                                                     capsys, tmp_path):
     import components.preview.__main__ as cli
 
-    broken = _with_dashboard_body(stack_result("dev"), "platform-dev-orders-dashboard", edit)
+    result = stack_result("dev")
+    body = json.loads(next(r.inputs["dashboardBody"] for r in result.of_type("aws:cloudwatch/dashboard:Dashboard")
+                           if r.inputs["dashboardName"] == "platform-dev-orders-dashboard"))
+    broken = _with_dashboard_body(result, "platform-dev-orders-dashboard", edit)
     monkeypatch.setattr(cli, "run_stack", lambda *args, **kwargs: broken)
     assert cli.main(["dev", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert expected in err and "Traceback" not in err
+    assert expected(body) in err and "Traceback" not in err
     assert not (tmp_path / "dev").exists()  # nothing half-written
     assert cli.main(["dev", "--no-write"]) == 2
 
