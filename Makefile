@@ -5,7 +5,7 @@ VENV   ?= .venv
 STACK  ?= dev
 BIN    := $(VENV)/bin
 
-.PHONY: preview inventory test bench-deps archives clean
+.PHONY: preview inventory cost live test bench-deps archives clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt handlers/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ preview: $(BIN)/.installed
 inventory:
 	@$(MAKE) --silent --no-print-directory $(BIN)/.installed >&2
 	@$(BIN)/python -m components.preview $(STACK) --json --no-write
+
+## The observability cost estimate of a stack (add ARGS=--json for JSON)
+cost: $(BIN)/.installed
+	$(BIN)/python -m components.preview.cost $(STACK) $(ARGS)
+
+## The dashboard views with the last HOURS of real data (needs AWS credentials); writes build/live-dashboards/
+HOURS ?= 3
+live: $(BIN)/.installed
+	$(BIN)/python -m components.preview.live $(STACK) --hours $(HOURS)
 
 ## The whole test suite
 test: $(BIN)/.installed

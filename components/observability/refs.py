@@ -207,6 +207,8 @@ class ServiceView:
     delivery_streams: tuple[DeliveryStreamRef, ...] = ()
     xray_group_name: str | None = None
     opensearch_dashboards_url: str | None = None
+    # The service's own CloudWatch dashboard, linked from its overview row.
+    dashboard_name: str | None = None
 
     @property
     def log_group_names(self) -> tuple[str, ...]:

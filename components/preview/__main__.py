@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from components.capacity import ConcurrencyQuotaError
-from components.preview.dashboard_files import write_dashboards
+from components.observability.dashboard.layout import DashboardValidationError
+from components.preview.dashboard_files import STACK_FILE_ERRORS, write_dashboards
 from components.preview.runner import REPO_ROOT, run_stack
 from components.preview.stack_config import StackConfigError, read_project_file
 from components.preview.summary import render_summary
@@ -34,10 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         overrides = _overrides(parser, args.set, read_project_file(args.root).name)
         result = run_stack(args.stack, root=args.root, overrides=overrides, reclaim=False)
-    except (SettingsError, StackConfigError, ServiceArgumentError, ConcurrencyQuotaError) as error:
+    except (SettingsError, StackConfigError, ServiceArgumentError, ConcurrencyQuotaError,
+            DashboardValidationError) as error:
         print(error, file=sys.stderr)
         return 2
-    written = [] if args.no_write else write_dashboards(result, args.out or args.root / "dashboards")
+    try:  # limits are checked and views drawn even with --no-write, so a bad stack fails either way
+        written = write_dashboards(result, args.out or args.root / "dashboards", write=not args.no_write)
+    except STACK_FILE_ERRORS as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.json:
         json.dump(result.inventory(), sys.stdout, indent=2, sort_keys=True, default=str)
         print()

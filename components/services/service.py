@@ -110,8 +110,9 @@ class ServiceComponent(pulumi.ComponentResource):
         are added here. Function alarms are emitted by each function; everything else here.
         """
         function_queues = tuple(f.failure_queue.ref for f in self.functions if f.failure_queue is not None)
+        self.dashboard_name = self.core.namer.physical(self.service, "dashboard", "dashboard")
         self.view = replace(
-            view,
+            view, dashboard_name=self.dashboard_name,
             lambdas=(*(f.ref for f in self.functions), *view.lambdas),
             tables=(*(t.ref for t in self._all_tables()), *view.tables),
             queues=(*view.queues, *function_queues),
@@ -127,7 +128,6 @@ class ServiceComponent(pulumi.ComponentResource):
             self.alarms, namer=self.core.namer, ctx=self.core.account, service=self.service,
             stack=self.settings.stack, topic=self.core.alarm_topic_arn(Severity.WARNING), tags=self.tags,
             parent=self, logical_prefix=self.service)
-        self.dashboard_name = self.core.namer.physical(self.service, "dashboard", "dashboard")
         emit_dashboard(f"{self.service}-dashboard", self.dashboard_name,
                        service_dashboard_body(self.view, [self.health_alarm_arn, *self.alarms.arns]), self)
         self.outputs: dict[str, pulumi.Input[Any]] = {"kind": self.kind, "dashboard": self.dashboard_name,

@@ -1,13 +1,14 @@
 """The offline preview: bad config stops everything, dashboards on disk are current, the inventory is honest."""
+import dataclasses
 import json
 
 import pytest
 
 from components.preview.__main__ import main as preview_main
-from components.preview.dashboard_files import rendered_dashboards
+from components.preview.dashboard_files import GENERATED_SUFFIXES, other_stacks_alarm_names, rendered_files
 from components.preview.mocks import PlatformMocks
 from components.preview.recorder import RecordingMonitor
-from components.preview.runner import REPO_ROOT, run_stack
+from components.preview.runner import REPO_ROOT, PreviewResult, run_stack
 from components.settings import SettingsError
 from tests.stack.conftest import stack_result
 
@@ -21,12 +22,15 @@ def test_bad_stack_config_lists_every_problem_and_creates_nothing():
     assert monitor.registrations == []
 
 
-def test_committed_dashboards_match_what_the_preview_generates(stack):
-    expected = rendered_dashboards(stack_result(stack))
-    directory = REPO_ROOT / "dashboards" / stack
-    on_disk = {p.name: p.read_text() for p in directory.glob("*.json")}
-    assert on_disk == expected, (f"dashboards/{stack} is stale; regenerate with "
-                                 f"`make preview STACK={stack}`")
+def test_committed_dashboards_views_and_reports_match_what_the_preview_generates(stack):
+    root = REPO_ROOT / "dashboards"
+    expected = rendered_files(stack_result(stack), other_stacks_alarm_names(root, stack))
+    on_disk = {p.name: p.read_text() for p in (root / stack).iterdir() if p.suffix in GENERATED_SUFFIXES}
+    assert sorted(on_disk) == sorted(expected), f"dashboards/{stack} has other files than the preview writes"
+    stale = sorted(name for name in expected if on_disk[name] != expected[name])
+    assert not stale, f"dashboards/{stack}: {stale} are stale; regenerate with `make preview STACK={stack}`"
+    assert {"index.html", "alarms.md", "cost.md"} <= set(expected)
+    assert {n[:-5] for n in expected if n.endswith(".html")} - {"index"} == {n[:-5] for n in expected if n.endswith(".json")}
 
 
 def test_dashboard_files_are_the_deployed_body(stack):
@@ -76,10 +80,64 @@ def test_cli_prints_summary_and_json(capsys, tmp_path):
     assert preview_main(["dev", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Stack dev:" in out and "orders" in out and "Alarms:" in out
-    assert (tmp_path / "dev" / "platform-dev-orders-dashboard.json").exists()
+    written = {p.name for p in (tmp_path / "dev").iterdir()}
+    assert {"platform-dev-orders-dashboard.json", "platform-dev-orders-dashboard.html", "index.html", "alarms.md",
+            "cost.md"} <= written
+    assert "dashboards/" not in out or "index.html" in out
     assert preview_main(["dev", "--json", "--no-write"]) == 0
     inventory = json.loads(capsys.readouterr().out)
     assert any(e["type"] == "aws:apigateway/restApi:RestApi" for e in inventory)
+
+
+def _with_dashboard_body(result: PreviewResult, name: str, edit) -> PreviewResult:
+    resources = []
+    for r in result.resources:
+        if r.type == "aws:cloudwatch/dashboard:Dashboard" and r.inputs["dashboardName"] == name:
+            body = json.loads(r.inputs["dashboardBody"])
+            edit(body)
+            r = dataclasses.replace(r, inputs={**r.inputs, "dashboardBody": json.dumps(body)})
+        resources.append(r)
+    return dataclasses.replace(result, resources=resources)
+
+
+def _grow_past_500(body: dict) -> None:
+    bottom = max(w["y"] + w["height"] for w in body["widgets"])
+    body["widgets"] += [{"type": "text", "x": i % 24, "y": bottom + i // 24, "width": 1, "height": 1,
+                         "properties": {"markdown": f"cell {i}"}} for i in range(500)]
+
+
+def _odd_metric_row(body: dict) -> None:
+    graph = next(w for w in body["widgets"] if w["type"] == "metric")
+    graph["properties"]["metrics"].append([".", "Errors", {"stat": "Sum"}])
+
+
+def _too_many_widgets(body: dict) -> str:
+    return f"dashboard platform-dev-orders-dashboard: {len(body['widgets']) + 500} widgets; CloudWatch allows at most 500"
+
+
+def _odd_row_in_first_graph(body: dict) -> str:
+    index, graph = next((i, w) for i, w in enumerate(body["widgets"]) if w["type"] == "metric")
+    rows = len(graph["properties"]["metrics"])  # the odd row is appended after them
+    return (f'dashboard platform-dev-orders-dashboard: widget {index} ("{graph["properties"]["title"]}"): '
+            f"unknown metric shape: metrics[{rows}]: the '.' and '...' shorthands are not expanded")
+
+
+@pytest.mark.parametrize(("edit", "expected"), [(_grow_past_500, _too_many_widgets),
+                                                (_odd_metric_row, _odd_row_in_first_graph)])
+def test_a_dashboard_cloudwatch_or_the_views_would_reject_fails_the_preview_by_name(edit, expected, monkeypatch,
+                                                                                    capsys, tmp_path):
+    import components.preview.__main__ as cli
+
+    result = stack_result("dev")
+    body = json.loads(next(r.inputs["dashboardBody"] for r in result.of_type("aws:cloudwatch/dashboard:Dashboard")
+                           if r.inputs["dashboardName"] == "platform-dev-orders-dashboard"))
+    broken = _with_dashboard_body(result, "platform-dev-orders-dashboard", edit)
+    monkeypatch.setattr(cli, "run_stack", lambda *args, **kwargs: broken)
+    assert cli.main(["dev", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert expected(body) in err and "Traceback" not in err
+    assert not (tmp_path / "dev").exists()  # nothing half-written
+    assert cli.main(["dev", "--no-write"]) == 2
 
 
 def test_cli_reports_bad_config_and_unknown_stack(capsys):

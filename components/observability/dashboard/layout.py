@@ -7,22 +7,71 @@ is a pure function of the widget order: same input, same body, byte for byte.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from components.observability.dashboard.widgets import GRID_WIDTH, MAX_ALARMS_PER_ALARM_WIDGET, Widget
 
+# CloudWatch's documented limits on a dashboard body:
+# - "between 0 and 500 widget objects", widget width 1-24, height 1-1000 (Dashboard Body Structure
+#   and Syntax, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html);
+# - "Up to 500 metrics per dashboard widget. Up to 2500 metrics per dashboard, across all widgets.
+#   These quotas include all metrics retrieved for use in metric math functions, even if those
+#   metrics are not displayed on the graph" (CloudWatch service quotas,
+#   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html);
+# - a metric-math expression is at most 2048 characters and an id starts with a lowercase letter,
+#   then letters, digits and underscores (MetricDataQuery in the CloudWatch API Reference; the
+#   botocore service model carries the same constraints).
+# AWS documents no byte limit for DashboardBody itself (neither the quotas page nor the API model
+# gives one); the metric quotas above are what bound its size, and they are checked here.
 MAX_WIDGETS = 500
 MAX_WIDGET_HEIGHT = 1000
+MAX_METRICS_PER_WIDGET = 500
+MAX_METRICS_PER_DASHBOARD = 2500
+MAX_EXPRESSION_CHARS = 2048
 WIDGET_TYPES = frozenset({"metric", "text", "log", "alarm", "explorer"})
+_METRIC_ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
+# PutDashboard: "The maximum length is 255, and valid characters are A-Z, a-z, 0-9, "-", and "_""
+# (CloudWatch API Reference, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html).
+MAX_DASHBOARD_NAME_CHARS = 255
+_DASHBOARD_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def dashboard_name_problems(name: Any) -> list[str]:
+    """What PutDashboard would reject in a dashboard name; empty when the name is fine."""
+    if not isinstance(name, str) or not name:
+        return [f"dashboard name {name!r} must be a non-empty string"]
+    problems = []
+    if len(name) > MAX_DASHBOARD_NAME_CHARS:
+        problems.append(f"dashboard name {name!r} is {len(name)} characters; at most {MAX_DASHBOARD_NAME_CHARS}")
+    if not _DASHBOARD_NAME.match(name):
+        bad = sorted({ch for ch in name if not (ch.isascii() and (ch.isalnum() or ch in "-_"))})
+        problems.append(f"dashboard name {name!r} has characters {''.join(bad)!r}; only A-Z, a-z, 0-9, - and _ "
+                        "are allowed")
+    return problems
 
 
 class DashboardValidationError(ValueError):
-    """A dashboard body CloudWatch would reject; the message lists every problem found."""
+    """A dashboard body CloudWatch would reject; the message names the dashboard and lists every problem."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], name: str | None = None) -> None:
         self.problems = list(problems)
-        super().__init__("invalid dashboard body:\n- " + "\n- ".join(self.problems))
+        self.dashboard = name
+        where = f"dashboard {name}" if name else "dashboard body"
+        super().__init__(f"{where} is invalid:\n- " + "\n- ".join(self.problems))
+
+
+def widget_label(index: int, widget: Any) -> str:
+    """``widget 3 ("orders: errors")``: the index CloudWatch reports and the title a reader recognises."""
+    title = None
+    if isinstance(widget, dict) and isinstance(widget.get("properties"), dict):
+        props = widget["properties"]
+        title = props.get("title")
+        if not isinstance(title, str) and isinstance(props.get("markdown"), str):
+            first = next((line for line in props["markdown"].splitlines() if line.strip()), "")
+            title = first.lstrip("#").strip()
+    return f'widget {index} ("{title}")' if isinstance(title, str) and title else f"widget {index}"
 
 
 def place(widgets: Iterable[Widget], start_y: int = 0) -> list[Widget]:
@@ -99,8 +148,33 @@ def _metric_row_problems(where: str, row: Any) -> list[str]:
     return []
 
 
+def metric_count(widget: Any) -> int:
+    """Metrics a widget retrieves: every metric row, shown or not; expressions are computed, not retrieved."""
+    if not isinstance(widget, dict) or widget.get("type") != "metric":
+        return 0
+    rows = (widget.get("properties") or {}).get("metrics") or []
+    return sum(1 for row in rows if isinstance(row, list) and row and not isinstance(row[0], dict))
+
+
+def _query_id_problems(where: str, rows: list[Any]) -> list[str]:
+    problems: list[str] = []
+    for r, row in enumerate(rows):
+        if not isinstance(row, list) or not row or not isinstance(row[-1], dict):
+            continue
+        options = row[-1]
+        query_id = options.get("id")
+        if query_id is not None and not (isinstance(query_id, str) and _METRIC_ID.match(query_id)):
+            problems.append(f"{where} metrics[{r}]: id {query_id!r} must start with a lowercase letter, then letters, "
+                            "digits or underscores")
+        expression = options.get("expression")
+        if isinstance(expression, str) and len(expression) > MAX_EXPRESSION_CHARS:
+            problems.append(f"{where} metrics[{r}]: expression is {len(expression)} characters; at most "
+                            f"{MAX_EXPRESSION_CHARS}")
+    return problems
+
+
 def _widget_problems(index: int, widget: Any) -> list[str]:
-    where = f"widget {index}"
+    where = widget_label(index, widget)
     if not isinstance(widget, dict):
         return [f"{where}: must be an object"]
     problems: list[str] = []
@@ -128,6 +202,10 @@ def _widget_problems(index: int, widget: Any) -> list[str]:
         else:
             for r, row in enumerate(rows):
                 problems += _metric_row_problems(f"{where} metrics[{r}]", row)
+            problems += _query_id_problems(where, rows)
+            if metric_count(widget) > MAX_METRICS_PER_WIDGET:
+                problems.append(f"{where}: {metric_count(widget)} metrics; CloudWatch allows at most "
+                                f"{MAX_METRICS_PER_WIDGET} per widget")
     elif wtype == "log":
         if not (isinstance(props.get("query"), str) and "SOURCE" in props["query"]):
             problems.append(f"{where}: log widget query must name its log groups with SOURCE")
@@ -155,7 +233,7 @@ def _overlap_problems(widgets: Sequence[Any]) -> list[str]:
             None,
         )
         if clash is not None:
-            problems.append(f"widget {index}: overlaps widget {clash}")
+            problems.append(f"{widget_label(index, w)}: overlaps {widget_label(clash, widgets[clash])}")
             continue
         for cx in range(w["x"], w["x"] + w["width"]):
             for cy in range(w["y"], w["y"] + w["height"]):
@@ -163,16 +241,24 @@ def _overlap_problems(widgets: Sequence[Any]) -> list[str]:
     return problems
 
 
-def validate_dashboard_body(body: Any) -> None:
-    """Raise DashboardValidationError listing every problem CloudWatch (or a reader) would hit."""
+def validate_dashboard_body(body: Any, name: str | None = None) -> None:
+    """Raise DashboardValidationError listing every problem CloudWatch (or a reader) would hit.
+
+    ``name`` (the dashboard's name, or what a reader calls it) is put in the message, so a failing
+    preview says which dashboard and which widget to look at.
+    """
     if not isinstance(body, dict):
-        raise DashboardValidationError(["body must be an object"])
+        raise DashboardValidationError(["body must be an object"], name)
     widgets = body.get("widgets")
     if not isinstance(widgets, list):
-        raise DashboardValidationError(["body must have a widgets array"])
+        raise DashboardValidationError(["body must have a widgets array"], name)
     problems: list[str] = []
     if len(widgets) > MAX_WIDGETS:
         problems.append(f"{len(widgets)} widgets; CloudWatch allows at most {MAX_WIDGETS}")
+    total_metrics = sum(metric_count(w) for w in widgets)
+    if total_metrics > MAX_METRICS_PER_DASHBOARD:
+        problems.append(f"{total_metrics} metrics across all widgets; CloudWatch allows at most "
+                        f"{MAX_METRICS_PER_DASHBOARD} per dashboard")
     if "periodOverride" in body and body["periodOverride"] not in ("auto", "inherit"):
         problems.append(f"periodOverride must be 'auto' or 'inherit', got {body['periodOverride']!r}")
     for index, widget in enumerate(widgets):
@@ -183,4 +269,4 @@ def validate_dashboard_body(body: Any) -> None:
     except (TypeError, ValueError) as exc:
         problems.append(f"body is not JSON-serialisable: {exc}")
     if problems:
-        raise DashboardValidationError(problems)
+        raise DashboardValidationError(problems, name)

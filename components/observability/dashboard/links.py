@@ -27,6 +27,15 @@ def dynamodb_table_url(region: str, table_name: str) -> str:
     return _console(region, f"dynamodbv2/home?region={region}#table?name={quote(table_name, safe='')}")
 
 
+def cloudwatch_dashboard_url(region: str, dashboard_name: str) -> str:
+    return _console(region, f"cloudwatch/home?region={region}#dashboards/dashboard/{quote(dashboard_name, safe='')}")
+
+
+def cloudwatch_dashboards_url(region: str) -> str:
+    """The dashboard list, for a view that does not know its dashboard's name."""
+    return _console(region, f"cloudwatch/home?region={region}#dashboards:")
+
+
 def xray_trace_map_url(region: str) -> str:
     return _console(region, f"cloudwatch/home?region={region}#xray:service-map/map")
 

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from components.observability.dashboard.service_dashboard import overview_dashboard_body, service_summary_widgets
+from components.observability.dashboard.overview import overview_dashboard_body, service_row
 from components.observability.dashboard.widgets import MAX_ALARMS_PER_ALARM_WIDGET
 from components.observability.refs import LogShippingRef, OpenSearchRef, ServiceView
 
@@ -46,17 +46,16 @@ def overview_pages(views: Sequence[ServiceView], health_arns: Sequence[str], ope
     if len(health_arns) != len(views):
         raise ValueError("one health alarm ARN per service view is needed")
 
-    def build(page: int, indexes: range) -> dict[str, Any]:
+    def build(page: int, indexes: range, pages: int) -> dict[str, Any]:
         first = page == 0
         return overview_dashboard_body(
-            [views[i] for i in indexes], opensearch if first else None, log_shipping if first else None,
-            [*(platform_arns if first else []), *(health_arns[i] for i in indexes)], region=region, stack=stack)
+            [views[i] for i in indexes], [health_arns[i] for i in indexes], opensearch, log_shipping,
+            platform_arns if first else [], region=region, stack=stack, page=page + 1, pages=pages)
 
     def fixed(first: bool) -> int:
-        empty = overview_dashboard_body([], opensearch if first else None, log_shipping if first else None, [],
-                                        region=region, stack=stack)
+        empty = overview_dashboard_body([], [], opensearch, log_shipping, [], region=region, stack=stack,
+                                        page=1 if first else 2, pages=2)
         return len(empty["widgets"])
 
-    plan = plan_pages([len(service_summary_widgets(v)) for v in views], [fixed(True), fixed(False)],
-                      len(platform_arns))
-    return [build(page, indexes) for page, indexes in enumerate(plan)]
+    plan = plan_pages([len(service_row(v, None)) for v in views], [fixed(True), fixed(False)], len(platform_arns))
+    return [build(page, indexes, len(plan)) for page, indexes in enumerate(plan)]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from components.observability.dashboard.layout import (
     DashboardValidationError,
     dashboard_body,
+    dashboard_name_problems,
     pack_sections,
     place,
     render_dashboard_body,
@@ -149,3 +150,53 @@ def test_sections_never_overlap(section_dims) -> None:
 def test_render_indented_for_committed_files() -> None:
     text = render_dashboard_body(dashboard_body([]), indent=2)
     assert text == '{\n  "widgets": []\n}'
+
+
+def _metric_with_rows(count: int, **options):
+    widget = _metric()
+    widget["properties"]["metrics"] = [["AWS/Lambda", "Errors", "FunctionName", f"fn{i}", dict(options)] if options
+                                       else ["AWS/Lambda", "Errors", "FunctionName", f"fn{i}"] for i in range(count)]
+    return widget
+
+
+def test_metrics_per_widget_limit_counts_hidden_rows_and_names_the_widget() -> None:
+    validate_dashboard_body({"widgets": [_metric_with_rows(500)]})
+    err = _problems({"widgets": [_metric_with_rows(501, visible=False)]})
+    assert 'widget 0 ("m"): 501 metrics' in err and "at most 500 per widget" in err
+
+
+def test_metrics_per_dashboard_limit() -> None:
+    widgets = place([_metric_with_rows(500) for _ in range(5)])
+    validate_dashboard_body({"widgets": widgets})
+    widgets = place([*widgets, _metric_with_rows(1)])
+    assert "2501 metrics across all widgets" in _problems({"widgets": widgets})
+
+
+def test_expressions_are_not_counted_but_checked() -> None:
+    widget = _metric_with_rows(500)
+    widget["properties"]["metrics"].append([{"expression": "SUM(METRICS())", "id": "total"}])
+    validate_dashboard_body({"widgets": [widget]})
+    widget["properties"]["metrics"].append([{"expression": "x" * 2049, "id": "long"}])
+    widget["properties"]["metrics"].append(["AWS/Lambda", "Errors", {"id": "Bad-id"}])
+    err = _problems({"widgets": [widget]})
+    assert "2049 characters" in err and "'Bad-id' must start with a lowercase letter" in err
+
+
+def test_the_dashboard_name_and_the_text_widget_heading_are_in_the_message() -> None:
+    widget = {**text_widget("## Lambda fn\nmore"), "x": 20, "y": 0, "width": 8}
+    with pytest.raises(DashboardValidationError) as info:
+        validate_dashboard_body({"widgets": [widget]}, name="platform-dev-orders-dashboard")
+    assert str(info.value).startswith("dashboard platform-dev-orders-dashboard is invalid:")
+    assert 'widget 0 ("Lambda fn"): x + width' in str(info.value)
+    assert info.value.dashboard == "platform-dev-orders-dashboard"
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("", "non-empty"), ("a" * 256, "256 characters"), ("platform dev", "' '"), ("café/x", "'/é'"), (None, "non-empty")])
+def test_dashboard_name_problems(name, problem) -> None:
+    assert problem in " ".join(dashboard_name_problems(name))
+
+
+@given(st.text(alphabet="abcXYZ019-_", min_size=1, max_size=255))
+def test_names_of_allowed_characters_pass(name) -> None:
+    assert dashboard_name_problems(name) == []

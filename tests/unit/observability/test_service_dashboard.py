@@ -4,7 +4,7 @@ import dataclasses
 import json
 
 from components.observability.dashboard.layout import MAX_WIDGETS, render_dashboard_body, validate_dashboard_body
-from components.observability.dashboard.service_dashboard import overview_dashboard_body, service_dashboard_body
+from components.observability.dashboard.service_dashboard import service_dashboard_body
 from components.observability.refs import LambdaRef, ServiceView
 
 ARNS = [f"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:platform-dev-orders-a{i}" for i in range(3)]
@@ -80,27 +80,6 @@ def test_service_without_resources_still_valid() -> None:
     assert [w["type"] for w in body["widgets"]] == ["text"]
 
 
-def test_overview_has_health_services_opensearch_and_shipping(view, domain, shipping) -> None:
-    health = ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:platform-dev-orders-health"]
-    body = overview_dashboard_body([view], domain, shipping, health)
-    validate_dashboard_body(body)
-    titles = [w["properties"].get("title", "") for w in body["widgets"]]
-    assert "orders: Lambda errors" in titles and "orders: API 5XX" in titles and "orders: DynamoDB throttles" in titles
-    assert "platform-prod-logs: cluster status" in titles
-    assert "log shipping: events" in titles and "platform-prod-clickstream-stream: iterator age" in titles
-    assert [w["properties"]["alarms"] for w in body["widgets"] if w["type"] == "alarm"] == [health]
-    assert "_dashboards" in body["widgets"][0]["properties"]["markdown"]
-    names = _metric_names(body)
-    assert {"EventsReceived", "EventsShipped", "EventsRetried", "EventsDeadLettered", "ShippingLagMs", "NumberOfObjects",
-            "FreeStorageSpace", "JVMMemoryPressure", "CPUUtilization", "IndexingRate", "SearchLatency"} <= names
-
-
-def test_overview_without_opensearch_or_shipping(view) -> None:
-    body = overview_dashboard_body([view], None, None, [])
-    assert not any("log shipping" in w["properties"].get("title", "") for w in body["widgets"])
-    assert not any(w["type"] == "alarm" for w in body["widgets"])
-
-
 def test_event_driven_resources_get_sections(view) -> None:
     from components.observability.refs import QueueRef, RuleRef, StateMachineRef, TopicRef
 
@@ -117,15 +96,6 @@ def test_event_driven_resources_get_sections(view) -> None:
     assert {"ApproximateAgeOfOldestMessage", "NumberOfNotificationsFailed", "ExecutionsFailed", "FailedInvocations"} <= _metric_names(body)
     ages = [w for w in body["widgets"] if w.get("properties", {}).get("title") == "platform-dev-orders-q: oldest message age (s)"]
     assert ages[0]["properties"]["annotations"]["horizontal"][0]["value"] == 45
-
-
-def test_overview_needs_region_and_stack_without_views() -> None:
-    import pytest
-
-    with pytest.raises(ValueError, match="region and stack"):
-        overview_dashboard_body([], None, None, [])
-    body = overview_dashboard_body([], None, None, [], region="eu-west-1", stack="dev")
-    assert "Platform overview (dev)" in body["widgets"][0]["properties"]["markdown"]
 
 
 def test_log_groups_deduplicated_in_declaration_order(view) -> None:
