@@ -12,8 +12,8 @@ from typing import Any, Mapping
 from components.observability.model import SeverityThresholds
 from components.observability.thresholds import AlarmThresholds
 from components.settings.model import (AlarmRouting, ApiProfile, CafeProfile, DataProtection, LambdaProfile,
-                                       OpenSearchProfile, QueueProfile, ScheduleProfile, ServiceProfile, Settings,
-                                       ShippingProfile, StreamProfile, TracingProfile)
+                                       OpenSearchProfile, QueueProfile, ScheduleProfile, SecurityProfile,
+                                       ServiceProfile, Settings, ShippingProfile, StreamProfile, TracingProfile)
 from components.settings.schema import KEYS, KEYS_BY_NAME, PROJECT, Invalid
 
 DEFAULT_REGION = "us-east-1"
@@ -199,6 +199,9 @@ def _build(stack: str, region: str, v: dict[str, Any]) -> Settings:
         cafe=_cafe_profile(v),
         api_gateway_account_role=v["apiGatewayAccountRole"],
         lambda_concurrency_quota=v["lambdaConcurrencyQuota"],
+        security=SecurityProfile(api_waf=v["apiWaf"], audit=v["audit"],
+                                 audit_config_recorder=v["auditConfigRecorder"],
+                                 audit_retention_days=v["auditRetentionDays"]),
     )
 
 
