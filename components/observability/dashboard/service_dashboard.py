@@ -205,6 +205,11 @@ def overview_dashboard_body(
         shipping = [section_header("Log shipping"), *log_shipping_widgets(log_shipping, region)]
         if log_shipping.kinesis is not None:
             shipping += stream_widgets(log_shipping.kinesis, region)
+        shipping += lambda_widgets(log_shipping.function, region)
+        if log_shipping.failure_queue is not None:
+            shipping += queue_widgets(log_shipping.failure_queue, region)
+        if log_shipping.bootstrap is not None:
+            shipping += lambda_widgets(log_shipping.bootstrap, region)
         sections.append(shipping)
     body = dashboard_body(pack_sections(sections), start=DEFAULT_START, period_override="auto")
     validate_dashboard_body(body)
