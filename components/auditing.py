@@ -17,7 +17,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components import auditing_plan as plan
-from components import iam
 from components.core import PlatformCore
 from components.log_shipping_hook import LogGroupRegistration
 from components.observability.model import Severity
@@ -61,8 +60,8 @@ class Audit(ServiceComponent):
             description="API Gateway stages log every request and trace; custom domains accept TLS 1.2 or later only",
             source=aws.cfg.RuleSourceArgs(
                 owner="CUSTOM_POLICY",
-                source_details=[aws.cfg.RuleSourceSourceDetailArgs(message_type=kind) for kind in
-                                ("ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification")],
+                source_details=[aws.cfg.RuleSourceSourceDetailArgs(message_type=kind) for kind in (
+                    "ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification")],
                 custom_policy_details=aws.cfg.RuleSourceCustomPolicyDetailsArgs(
                     policy_runtime=plan.GUARD_RUNTIME, policy_text=plan.API_STAGE_GUARD_RULE)),
             scope=aws.cfg.RuleScopeArgs(compliance_resource_types=list(plan.RECORDED_TYPES)),

@@ -57,7 +57,8 @@ def api_web_acl(core: PlatformCore) -> aws.wafv2.WebAcl:
             default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=[aws.wafv2.WebAclRuleArgs(
                 name=WAF_RULE_GROUP, priority=0,
-                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
+                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
+                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
                 statement=aws.wafv2.WebAclRuleStatementArgs(
                     managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
                         vendor_name="AWS", name=WAF_RULE_GROUP)),
