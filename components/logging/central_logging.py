@@ -166,7 +166,9 @@ class CentralLogging(pulumi.ComponentResource):
         statements: list[pulumi.Input[dict]] = [
             plan.http_statement(self.domain_arn, ["Post"], "BulkIndex"),
             plan.s3_dead_letter_statement(f"arn:aws:s3:::{self.bucket_name}"),
-            self.core.key.arn.apply(lambda arn: iam.use_key_via(ctx, arn, ["s3", "sqs", "kinesis"])),
+            # The key through Kinesis only where the shipper reads the (encrypted) log stream.
+            self.core.key.arn.apply(lambda arn: iam.use_key_via(
+                ctx, arn, ["s3", "sqs", *(["kinesis"] if self.stream is not None else [])])),
             self.failure_queue.arn.apply(plan.queue_send_statement),
         ]
         if self.stream is not None:
