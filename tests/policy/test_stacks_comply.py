@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.preview.runner import REPO_ROOT
 from policy.platform_policy import RULES, RULES_BY_ID, evaluate, excused
 from policy.platform_policy.exceptions import DEV_EXCEPTIONS
 from tests.policy.stacks import policy_stack
@@ -35,3 +36,16 @@ def test_every_rule_names_its_controls_and_explains_itself() -> None:
     for rule in RULES:
         assert rule.title and rule.why and rule.fix, rule.id
         assert all(control.split(".")[0] and control.split(".")[1].isdigit() for control in rule.fsbp), rule.id
+
+
+def test_the_readme_lists_every_rule_its_controls_and_every_dev_exception() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Security"):readme.index("## Settings")]
+    rows = {line.split("|")[1].strip(" `"): line for line in section.splitlines()
+            if line.startswith("| `") and line.count("|") == 5}
+    for rule in RULES:
+        assert rule.id in rows, f"README's security section does not list {rule.id}"
+        for control in rule.fsbp:
+            assert control in rows[rule.id], f"README does not map {rule.id} to {control}"
+    for rule_id, reason in DEV_EXCEPTIONS.items():
+        assert f"| `{rule_id}` | {reason} |" in section
