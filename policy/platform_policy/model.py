@@ -113,7 +113,16 @@ class Rule:
     severity: str = "high"
 
     def findings(self, stack: "Stack") -> list[Finding]:
-        return list(self.check(stack))
+        """The rule's findings; a value of a shape the rule cannot read fails closed, as one finding.
+
+        Under CrossGuard an exception would abort the whole policy area with a bare stack trace; a
+        stack the rule cannot judge is reported instead, so a mandatory pack still stops the update.
+        """
+        try:
+            return list(self.check(stack))
+        except (TypeError, AttributeError, ValueError, KeyError, IndexError) as error:
+            return [Finding(None, f"cannot be evaluated: a resource holds a value of an unexpected shape "
+                                  f"({type(error).__name__}: {error})")]
 
     def message(self, finding: Finding) -> str:
         """What CrossGuard and the tests print: the resource, the rule, why it matters, how to fix it."""

@@ -190,3 +190,10 @@ def test_the_rule_catches_the_bad_resource(rule_id: str, index: int) -> None:
     assert expected is None or expected in message
     for control in rule.fsbp:
         assert control in message
+
+
+def test_a_value_a_rule_cannot_read_fails_closed_with_a_finding() -> None:
+    alarm = next(r for r in policy_stack("prod") if r.type.endswith("metricAlarm:MetricAlarm") and r.get("dimensions"))
+    broken = changed(policy_stack("prod"), alarm.name, _set(["dimensions"], True))
+    findings = RULES_BY_ID["default-alarms"].findings(broken)
+    assert len(findings) == 1 and findings[0].resource is None and "unexpected shape" in findings[0].detail
