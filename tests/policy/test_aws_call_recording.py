@@ -8,6 +8,7 @@ import pytest
 from handlers.orders.repository import OrdersRepository
 from handlers.permissions import declaration_of, merged
 from tests.handlers.aws_calls import iam_actions, recording
+from tests.handlers.telemetry.fixtures import clean_telemetry, spans
 
 REGION = "us-east-1"
 
@@ -27,7 +28,7 @@ def test_operations_are_named_as_iam_names_them(service: str, operation: str, pa
 
 
 @pytest.fixture
-def table(monkeypatch: pytest.MonkeyPatch):
+def table(monkeypatch: pytest.MonkeyPatch, clean_telemetry, spans):  # noqa: F811 - spans stay in memory
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "testing")
     with moto.mock_aws():
@@ -57,3 +58,6 @@ def test_declarations_merge_and_a_package_without_one_declares_nothing() -> None
     assert declaration_of("no_such_package") is None
     shipper = declaration_of("log_shipper")
     assert shipper is not None and shipper.run_by_operators == ("handlers.log_shipper.replay",)
+
+
+__all__ = ["clean_telemetry", "spans"]
