@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
+from components import auditing_plan, iam
 from components.log_shipping_hook import LogShippingHook
 from components.naming import Namer
 from components.observability.model import Severity
@@ -59,12 +59,16 @@ class PlatformCore(pulumi.ComponentResource):
         self.topics: dict[Severity, aws.sns.Topic] = {}
         recipients = {Severity.WARNING: settings.routing.warning_emails,
                       Severity.CRITICAL: settings.routing.critical_recipients}
+        # Auditing tells the Warning topic about non-compliant API stages through an EventBridge rule.
+        audit_rules = [auditing_plan.compliance_rule_arn(self.account, self.namer)] if settings.security.audit else []
         for severity in (Severity.WARNING, Severity.CRITICAL):
             topic_name = self.namer.stack_wide(f"alarms-{severity.value}", "sns_topic")
             topic = aws.sns.Topic(f"{name}-alarms-{severity.value}", name=topic_name,
                                   kms_master_key_id=self.key.arn, tags=self.tags, opts=child)
+            publishers = audit_rules if severity is Severity.WARNING else []
             aws.sns.TopicPolicy(f"{name}-alarms-{severity.value}-policy", arn=topic.arn,
-                                policy=topic.arn.apply(lambda arn: iam.topic_policy(self.account, arn)), opts=child)
+                                policy=topic.arn.apply(lambda arn, rules=publishers: iam.topic_policy(
+                                    self.account, arn, rules)), opts=child)
             for index, email in enumerate(recipients[severity]):
                 aws.sns.TopicSubscription(
                     f"{name}-alarms-{severity.value}-email-{index}", topic=topic.arn, protocol="email",

@@ -112,10 +112,17 @@ def stack_key_policy(ctx: AccountContext, project: str, stack: str) -> str:
     ])
 
 
-def topic_policy(ctx: AccountContext, topic_arn: str) -> str:
-    """Only CloudWatch alarms of this account may publish alarm notifications."""
-    return document([{
+def topic_policy(ctx: AccountContext, topic_arn: str, event_rule_arns: Sequence[str] = ()) -> str:
+    """Only CloudWatch alarms of this account may publish alarm notifications, and the named
+    EventBridge rules (auditing's compliance notifications), each by its own ARN."""
+    statements = [{
         "Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
         "Action": "sns:Publish", "Resource": topic_arn,
         "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-    }])
+    }]
+    if event_rule_arns:
+        statements.append({
+            "Sid": "EventRulesPublish", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish", "Resource": topic_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": sorted(event_rule_arns)}}})
+    return document(statements)

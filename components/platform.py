@@ -11,6 +11,9 @@ from typing import TypeVar
 
 import pulumi
 
+from components import lifecycle
+from components.auditing import AuditArgs
+from components.auditing_plan import AUDIT_SERVICE
 from components.capacity import check_reservations
 from components.core import PlatformCore
 from components.logging.central_logging import CentralLogging
@@ -28,9 +31,12 @@ class Platform:
         self.settings = settings or settings_from_pulumi()
         for warning in settings_warnings(self.settings):
             pulumi.log.warn(warning)
+        lifecycle.register(protect_data=self.settings.protection.deletion_protection)
         self.core = PlatformCore(f"{self.settings.project}-core", self.settings)
         self.logging = CentralLogging(f"{self.settings.project}-logging", self.core)
         self.services: list[ServiceComponent] = []
+        if self.settings.security.audit:
+            self.add(AUDIT_SERVICE, AuditArgs())
 
     def add(self, name: str, args: ServiceArgs[S]) -> S:
         """Declares one microservice of any kind; its arguments are checked before anything is created."""

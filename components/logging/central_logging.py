@@ -166,7 +166,9 @@ class CentralLogging(pulumi.ComponentResource):
         statements: list[pulumi.Input[dict]] = [
             plan.http_statement(self.domain_arn, ["Post"], "BulkIndex"),
             plan.s3_dead_letter_statement(f"arn:aws:s3:::{self.bucket_name}"),
-            self.core.key.arn.apply(lambda arn: iam.use_key_via(ctx, arn, ["s3", "sqs", "kinesis"])),
+            # The key through Kinesis only where the shipper reads the (encrypted) log stream.
+            self.core.key.arn.apply(lambda arn: iam.use_key_via(
+                ctx, arn, ["s3", "sqs", *(["kinesis"] if self.stream is not None else [])])),
             self.failure_queue.arn.apply(plan.queue_send_statement),
         ]
         if self.stream is not None:
@@ -248,14 +250,16 @@ class CentralLogging(pulumi.ComponentResource):
             # and dashboard bodies must be known before deploy to equal the committed ones.
             dashboards_url=plan.domain_console_url(settings.region, self.domain_name))
         stream_ref = KinesisRef(stream_name=self.stream_name, part="logs") if self.stream is not None else None
+        failure_queue = QueueRef(queue_name=self.failure_queue_name, visibility_timeout_seconds=30,
+                                 is_dead_letter=True, part="failed")
         self.shipping_ref = LogShippingRef(function=self.shipper.ref, dead_letter_bucket=self.bucket_name,
-                                           metrics_namespace=namer.metrics_namespace(), kinesis=stream_ref)
+                                           metrics_namespace=namer.metrics_namespace(), kinesis=stream_ref,
+                                           bootstrap=self.bootstrap.ref, failure_queue=failure_queue)
         # The shipper's Lambda alarms were already emitted by its ObservedFunction.
         already = {spec_key for spec_key in (n.removeprefix(f"{namer.prefix}-{plan.LOGGING_SERVICE}-")
                                              for n in self.shipper.alarms.names)}
         specs = [s for s in log_shipping_alarms(self.shipping_ref, settings.alarms) if s.key not in already]
-        specs += queue_alarms(QueueRef(queue_name=self.failure_queue_name, visibility_timeout_seconds=30,
-                                       is_dead_letter=True, part="failed"), settings.alarms)
+        specs += queue_alarms(failure_queue, settings.alarms)
         if stream_ref is not None:
             specs += throughput_exceeded_alarms(stream_ref, settings.alarms)
         own = emit_alarms(specs, namer=namer, ctx=ctx, service=plan.LOGGING_SERVICE, topics=self.core.alarm_topics,

@@ -185,6 +185,9 @@ class LogShippingRef:
     service: str = "log-shipping"
     # Present when logs reach the shipper through Kinesis (prod path).
     kinesis: KinesisRef | None = None
+    # Drawn on the overview beside the shipping metrics, so every function and queue of the path is on a dashboard.
+    bootstrap: LambdaRef | None = None
+    failure_queue: QueueRef | None = None
 
 
 @dataclass(frozen=True)

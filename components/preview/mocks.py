@@ -228,7 +228,27 @@ def _api_child(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
     return _token(logical), {"name": i.get("name", logical)}
 
 
+def _web_acl(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    web_acl_id = _uuid(logical)
+    scope = "global" if i.get("scope") == "CLOUDFRONT" else "regional"
+    return web_acl_id, {"arn": m.arn("wafv2", f"{scope}/webacl/{_name(i, logical)}/{web_acl_id}"),
+                        "capacity": 700}
+
+
+def _trail(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    arn = m.arn("cloudtrail", f"trail/{_name(i, logical)}")
+    return arn, {"arn": arn, "homeRegion": m.region}
+
+
+def _config_rule(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    return name, {"arn": m.arn("config", f"config-rule/config-rule-{_token(name, 6)}"), "ruleId": _token(name, 6)}
+
+
 _OUTPUTS: dict[str, Builder] = {
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:cloudtrail/trail:Trail": _trail,
+    "aws:cfg/rule:Rule": _config_rule,
     "aws:cloudwatch/eventBus:EventBus": _event_bus,
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "aws:scheduler/scheduleGroup:ScheduleGroup": _schedule_group,

@@ -6,6 +6,7 @@ logs accept only S3-managed keys).
 """
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Literal
 
 import pulumi
@@ -15,6 +16,14 @@ from components import iam
 
 if TYPE_CHECKING:
     from components.core import PlatformCore
+
+
+_POLICIES: "weakref.WeakKeyDictionary[aws.s3.Bucket, aws.s3.BucketPolicy]" = weakref.WeakKeyDictionary()
+
+
+def policy_of(bucket: aws.s3.Bucket) -> aws.s3.BucketPolicy:
+    """The bucket's policy, for writers that AWS checks it for at creation (CloudTrail, for one)."""
+    return _POLICIES[bucket]
 
 
 def bucket_name(core: PlatformCore, service: str, part: str) -> str:
@@ -33,7 +42,9 @@ def deny_insecure_transport(bucket_arn: str) -> str:
 
 def private_bucket(logical_name: str, name: str, core: PlatformCore, service: str, parent: pulumi.Resource, *,
                    encryption: Literal["kms", "s3"] = "kms", expire_days: int | None = None,
-                   extra_policy: list[dict] | None = None) -> aws.s3.Bucket:
+                   extra_policy: list[dict] | None = None,
+                   kms_key_arn: pulumi.Input[str] | None = None) -> aws.s3.Bucket:
+    """`kms_key_arn` None: the stack key; auditing passes a key of its own."""
     protect = core.settings.protection.deletion_protection
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(logical_name, bucket=name, force_destroy=not protect, tags=core.tags_for(service),
@@ -42,7 +53,7 @@ def private_bucket(logical_name: str, name: str, core: PlatformCore, service: st
                                    block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
                                    opts=child)
     by_default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-        sse_algorithm="aws:kms", kms_master_key_id=core.key.arn) if encryption == "kms" else \
+        sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn or core.key.arn) if encryption == "kms" else \
         aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(sse_algorithm="AES256")
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{logical_name}-encryption", bucket=bucket.id,
@@ -60,6 +71,7 @@ def private_bucket(logical_name: str, name: str, core: PlatformCore, service: st
                 noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                     noncurrent_days=expire_days))], opts=child)
 
-    aws.s3.BucketPolicy(f"{logical_name}-tls", bucket=bucket.id, opts=child, policy=bucket.arn.apply(
-        lambda arn: iam.document([deny_insecure_transport_statement(arn), *(extra_policy or [])])))
+    _POLICIES[bucket] = aws.s3.BucketPolicy(
+        f"{logical_name}-tls", bucket=bucket.id, opts=child, policy=bucket.arn.apply(
+            lambda arn: iam.document([deny_insecure_transport_statement(arn), *(extra_policy or [])])))
     return bucket

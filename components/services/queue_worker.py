@@ -32,8 +32,9 @@ MAX_STANDARD_BATCH = 10000
 #: A batch over 10 messages needs a batching window (Lambda refuses the mapping otherwise).
 MAX_BATCH_WITHOUT_WINDOW = 10
 LONG_POLL_SECONDS = 20
-CONSUMER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
-                    "sqs:GetQueueAttributes")
+#: What Lambda's SQS poller does with the function's role (AWS's AWSLambdaSQSQueueExecutionRole). With
+#: partial batch responses Lambda leaves failed messages to reappear; it never changes their visibility.
+CONSUMER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 
 
 def visibility_timeout(function_timeout: int, batching_window: int) -> int:

@@ -10,6 +10,7 @@ A REST API rather than an HTTP API because X-Ray traces only REST APIs.
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -25,6 +26,7 @@ from components.services.http_plan import (ProxyRoute, QueueRoute, Route, Stream
                                            sqs_send_template)
 
 if TYPE_CHECKING:
+    from components.core import PlatformCore
     from components.services.function import ObservedFunction
     from components.services.service import ServiceComponent
 
@@ -34,6 +36,37 @@ STAGE_NAME = "v1"
 AUTHORIZER_CACHE_SECONDS = 300
 MAX_AUTHORIZER_CACHE_SECONDS = 3600
 ACCEPTED = {"statusCode": 202}
+#: AWS's baseline rule group for web applications (OWASP-style request inspection), FSBP APIGateway.4.
+WAF_RULE_GROUP = "AWSManagedRulesCommonRuleSet"
+_WEB_ACLS: "weakref.WeakKeyDictionary[Any, aws.wafv2.WebAcl]" = weakref.WeakKeyDictionary()
+
+
+def api_web_acl(core: PlatformCore) -> aws.wafv2.WebAcl:
+    """One regional web ACL per stack, shared by every API stage (a web ACL is billed per month).
+
+    Created by the first API that needs it; blocks what the AWS managed common rule set matches,
+    allows the rest, and publishes its metrics and sampled requests.
+    """
+    if core not in _WEB_ACLS:
+        name = core.namer.stack_wide("api-waf", "waf_web_acl")
+        visibility = aws.wafv2.WebAclVisibilityConfigArgs(cloudwatch_metrics_enabled=True, metric_name=name,
+                                                          sampled_requests_enabled=True)
+        _WEB_ACLS[core] = aws.wafv2.WebAcl(
+            f"{core._name}-api-waf", name=name, scope="REGIONAL",
+            description="Every API stage of the stack: the AWS managed common rule set",
+            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
+            rules=[aws.wafv2.WebAclRuleArgs(
+                name=WAF_RULE_GROUP, priority=0,
+                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
+                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
+                statement=aws.wafv2.WebAclRuleStatementArgs(
+                    managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
+                        vendor_name="AWS", name=WAF_RULE_GROUP)),
+                visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
+                    cloudwatch_metrics_enabled=True, metric_name=f"{name}-{WAF_RULE_GROUP}",
+                    sampled_requests_enabled=True))],
+            visibility_config=visibility, tags=core.tags, opts=pulumi.ResourceOptions(parent=core))
+    return _WEB_ACLS[core]
 
 
 @dataclass(frozen=True)
@@ -130,6 +163,9 @@ class RestApiFront:
                 throttling_rate_limit=settings.api.throttle_rate_limit,
                 throttling_burst_limit=settings.api.throttle_burst_limit),
             opts=child)
+        if settings.security.api_waf:
+            aws.wafv2.WebAclAssociation(f"{self.prefix}-stage-waf", resource_arn=self.stage.arn,
+                                        web_acl_arn=api_web_acl(core).arn, opts=child)
         self.api_keys: dict[str, pulumi.Output[str]] = self._usage_plan(usage_plan) if usage_plan else {}
         self.url: pulumi.Output[str] = self.stage.invoke_url
         core.trace(f"{self.api_name}/{STAGE_NAME}")

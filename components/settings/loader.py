@@ -16,8 +16,8 @@ from components.observability.model import SeverityThresholds
 from components.observability.thresholds import AlarmThresholds
 from components.settings import aws_provider
 from components.settings.model import (AlarmRouting, ApiProfile, CafeProfile, DataProtection, LambdaProfile,
-                                       OpenSearchProfile, QueueProfile, ScheduleProfile, ServiceProfile, Settings,
-                                       ShippingProfile, StreamProfile, TracingProfile)
+                                       OpenSearchProfile, QueueProfile, ScheduleProfile, SecurityProfile,
+                                       ServiceProfile, Settings, ShippingProfile, StreamProfile, TracingProfile)
 from components.settings.schema import KEYS, KEYS_BY_NAME, PROJECT, Invalid
 
 DEFAULT_REGION = "us-east-1"
@@ -273,13 +273,6 @@ def settings_warnings(settings: Settings) -> list[str]:
     if not routing.warning_emails:
         warnings.append(f"stack '{settings.stack}': {project}:alarmEmailsWarning is empty, so alarm topics have "
                         f"no e-mail subscribers")
-    cafe = settings.cafe
-    for key, value, effect in (("cafeAuthSecret", cafe.auth_secret, "the orders API refuses every token"),
-                               ("cafeWebhookSecret", cafe.webhook_secret, "the payment webhook rejects every call"),
-                               ("cafeReportEmails", cafe.report_emails, "the daily sales report reaches no one")):
-        if not value:
-            warnings.append(f"stack '{settings.stack}': {project}:{key} is empty, so {effect}; set it with "
-                            f"`pulumi config set --secret {project}:{key} <value>`")
     return warnings
 
 
@@ -343,6 +336,9 @@ def _build(project: str, stack: str, region: str, v: Mapping[str, Any]) -> Setti
         cafe=_cafe_profile(v),
         api_gateway_account_role=v["apiGatewayAccountRole"],
         lambda_concurrency_quota=v["lambdaConcurrencyQuota"],
+        security=SecurityProfile(api_waf=v["apiWaf"], audit=v["audit"],
+                                 audit_config_recorder=v["auditConfigRecorder"],
+                                 audit_retention_days=v["auditRetentionDays"]),
     )
 
 

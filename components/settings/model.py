@@ -132,6 +132,16 @@ class CafeProfile:
 
 
 @dataclass(frozen=True)
+class SecurityProfile:
+    """What the policy pack requires of production: a WAF on every API stage, and auditing."""
+
+    api_waf: bool = False
+    audit: bool = False
+    audit_config_recorder: str = "create"   # or "existing": the account already records
+    audit_retention_days: int = 365
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -151,3 +161,4 @@ class Settings:
     #: "create", or the ARN of the API Gateway CloudWatch role another stack already set for the account.
     api_gateway_account_role: str = "create"
     lambda_concurrency_quota: int = 1000
+    security: SecurityProfile = SecurityProfile()

@@ -341,4 +341,18 @@ KEYS = KEYS + (
         "less than 100 unreserved.", integer(100, 1000000)),
 )
 
+# Security and auditing (issue 10): what the policy pack requires of a production stack.
+KEYS = KEYS + (
+    Key("apiWaf", "boolean", False,
+        "Attach a WAF web ACL with the AWS managed common rule set to every API stage.", boolean),
+    Key("audit", "boolean", False,
+        "CloudTrail trail (encrypted, validated, sent to CloudWatch Logs and shipped) and an AWS Config rule "
+        "on API stages that tells the Warning topic.", boolean),
+    Key("auditConfigRecorder", "string", "create",
+        "AWS Config's recorder is one per account and region: \"create\" it in this stack, or \"existing\" "
+        "when another stack or the organisation records already.", choice("create", "existing")),
+    Key("auditRetentionDays", "integer", 365, "Days audit logs (CloudTrail and Config) are kept in S3.",
+        integer(90, 3653)),
+)
+
 KEYS_BY_NAME: dict[str, Key] = {key.name: key for key in KEYS}

@@ -4,6 +4,10 @@ Each check derives what it inspects from the inventory and the `services` output
 of the reference platform's services, so a service added by the README's examples is checked the
 same way (tests/stack/test_extended_platform.py proves it with one service of every kind).
 Each returns the problems it found; an empty list means the invariant holds.
+
+What the policy pack (policy/platform_policy) checks is not repeated here: an invariant that needs a
+pack rule runs it (`_pack`); the invariants keep what only the stack's settings can tell, such as
+retention and throttling equal to the environment profile.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from typing import Any, Callable, Iterable
 from components.naming import LIMITS
 from components.preview.runner import PreviewResult
 from components.settings import Settings
+from policy.platform_policy import RULES_BY_ID
+from tests.policy.stacks import stack_of
 
 FUNCTION = "aws:lambda/function:Function"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -24,22 +30,20 @@ COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 QUEUE = "aws:sqs/queue:Queue"
 MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
-SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
-INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
 PERMISSION = "aws:lambda/permission:Permission"
 STAGE = "aws:apigateway/stage:Stage"
 
-#: Statements that AWS offers no narrower resource for; each says why in components/.
-WILDCARD_STATEMENTS = frozenset({"WriteTraces", "DeliverExecutionLogs"})
-#: Log groups that must not ship: the shipper's own (a loop) and the OpenSearch domain's (a sick domain).
-UNSHIPPED = (re.compile(r"^/[^/]+/[^/]+/log-shipping/lambda-shipper$"), re.compile(r"^/[^/]+/[^/]+/opensearch/"))
-
 Check = Callable[[PreviewResult, Settings], list[str]]
+
+
+def _pack(rule_id: str, result: PreviewResult) -> list[str]:
+    """The problems one policy-pack rule finds in the stack, as invariant problems."""
+    rule = RULES_BY_ID[rule_id]
+    return [rule.message(finding) for finding in rule.findings(stack_of(result))]
 
 
 def _arn_name(arn: str) -> str:
@@ -47,100 +51,23 @@ def _arn_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
 
 
-def _dlq_depth_alarmed(result: PreviewResult) -> set[str]:
-    """Queues whose depth (messages visible) has an alarm with an action."""
-    names = set()
-    for alarm in result.of_type(ALARM):
-        inputs = alarm.inputs
-        if inputs.get("metricName") == "ApproximateNumberOfMessagesVisible" and inputs.get("alarmActions"):
-            names.add(inputs["dimensions"]["QueueName"])
-    return names
-
-
 def async_paths_keep_failures(result: PreviewResult, settings: Settings) -> list[str]:
     """Every asynchronous path has a DLQ or an on-failure destination, and the depth of each is alarmed."""
-    problems: list[str] = []
-    queues = {q.outputs["arn"]: q.inputs for q in result.of_type(QUEUE)}
-    kept: list[tuple[str, str]] = []           # (where, dead-letter queue ARN)
-    for mapping in result.of_type(MAPPING):
-        source = mapping.inputs["eventSourceArn"]
-        if source in queues:
-            redrive = queues[source].get("redrivePolicy")
-            if not redrive:
-                problems.append(f"{mapping.name}: its queue has no redrive policy")
-                continue
-            kept.append((mapping.name, json.loads(redrive)["deadLetterTargetArn"]))
-        else:
-            destination = mapping.inputs.get("destinationConfig", {}).get("onFailure", {}).get("destinationArn")
-            if not destination:
-                problems.append(f"{mapping.name}: stream consumer without an on-failure destination")
-                continue
-            kept.append((mapping.name, destination))
-    for subscription in result.of_type(SNS_SUBSCRIPTION):
-        if subscription.inputs["protocol"] in ("sqs", "lambda", "https", "http"):
-            redrive = subscription.inputs.get("redrivePolicy")
-            if not redrive:
-                problems.append(f"{subscription.name}: {subscription.inputs['protocol']} subscription without a DLQ")
-                continue
-            kept.append((subscription.name, json.loads(redrive)["deadLetterTargetArn"]))
-    for target in result.of_type(EVENT_TARGET):
-        dead, retry = target.inputs.get("deadLetterConfig", {}).get("arn"), target.inputs.get("retryPolicy")
-        if not dead or not retry:
-            problems.append(f"{target.name}: EventBridge target without a DLQ and a retry policy")
-            continue
-        kept.append((target.name, dead))
-    for schedule in result.of_type(SCHEDULE):
-        dead = schedule.inputs["target"].get("deadLetterConfig", {}).get("arn")
-        if not dead or not schedule.inputs["target"].get("retryPolicy"):
-            problems.append(f"{schedule.name}: schedule without a DLQ and a retry policy")
-            continue
-        kept.append((schedule.name, dead))
-    for config in result.of_type(INVOKE_CONFIG):
-        destination = config.inputs.get("destinationConfig", {}).get("onFailure", {}).get("destination")
-        if not destination:
-            problems.append(f"{config.name}: asynchronous invocation without an on-failure destination")
-            continue
-        kept.append((config.name, destination))
-    for name in _async_invoked_functions(result):
-        if not any(c.inputs["functionName"] == name for c in result.of_type(INVOKE_CONFIG)):
-            problems.append(f"function {name} is invoked asynchronously but keeps no failed events")
-    alarmed = _dlq_depth_alarmed(result)
-    for where, arn in kept:
-        if arn.split(":")[2] == "sqs" and _arn_name(arn) not in alarmed:
-            problems.append(f"{where}: its dead-letter queue {_arn_name(arn)} has no depth alarm")
-    return problems
-
-
-def _async_invoked_functions(result: PreviewResult) -> set[str]:
-    """Functions that AWS services invoke asynchronously: schedules, EventBridge, SNS and S3."""
-    names = {_arn_name(s.inputs["target"]["arn"]) for s in result.of_type(SCHEDULE)
-             if ":lambda:" in s.inputs["target"]["arn"]}
-    names |= {_arn_name(t.inputs["arn"]) for t in result.of_type(EVENT_TARGET) if ":lambda:" in t.inputs["arn"]}
-    names |= {_arn_name(s.inputs["endpoint"]) for s in result.of_type(SNS_SUBSCRIPTION)
-              if s.inputs["protocol"] == "lambda"}
-    return names
+    return _pack("async-paths-keep-failures", result)
 
 
 def functions_are_traced_and_shipped(result: PreviewResult, settings: Settings) -> list[str]:
-    problems = []
+    """Tracing and shipping are pack rules; the retention is the profile's, and each function's group exists."""
+    problems = _pack("lambda-tracing-active", result) + _pack("log-groups-retained-and-shipped", result) + \
+        _pack("log-groups-encrypted-with-stack-key", result)
     groups = {g.inputs["name"]: g for g in result.of_type(LOG_GROUP)}
-    shipped = Counter(s.inputs["logGroup"] for s in result.of_type(SUBSCRIPTION_FILTER))
     for fn in result.of_type(FUNCTION):
-        if fn.inputs.get("tracingConfig") != {"mode": "Active"}:
-            problems.append(f"{fn.name}: tracing is not Active")
         group = fn.inputs["loggingConfig"]["logGroup"]
         if group not in groups:
             problems.append(f"{fn.name}: writes to {group}, which the stack does not create")
     for name, group in groups.items():
         if group.inputs.get("retentionInDays") != settings.log_retention_days:
             problems.append(f"log group {name}: retention is not the profile's {settings.log_retention_days} days")
-        if not str(group.inputs.get("kmsKeyId", "")).startswith("arn:aws:kms:"):
-            problems.append(f"log group {name}: not encrypted with the stack key")
-        excluded = any(pattern.match(name) for pattern in UNSHIPPED)
-        if excluded and shipped[name]:
-            problems.append(f"log group {name}: must not be shipped")
-        if not excluded and shipped[name] != 1:
-            problems.append(f"log group {name}: has {shipped[name]} shipping subscriptions, not 1")
     return problems
 
 
@@ -160,10 +87,7 @@ def queues_outlast_their_consumers(result: PreviewResult, settings: Settings) ->
                             f"+ {window} s")
         if mapping.inputs.get("functionResponseTypes") != ["ReportBatchItemFailures"]:
             problems.append(f"{mapping.name}: does not report partial batch failures")
-        if not mapping.inputs.get("scalingConfig", {}).get("maximumConcurrency") and \
-                functions[mapping.inputs["functionName"]].get("reservedConcurrentExecutions", -1) < 0:
-            problems.append(f"{mapping.name}: queue consumer with neither maximum nor reserved concurrency")
-    return problems
+    return problems + _pack("lambda-queue-consumers-capped", result)
 
 
 def _statements(policy: str) -> list[dict[str, Any]]:
@@ -175,25 +99,18 @@ def _listed(value: Any) -> list[str]:
 
 
 def roles_name_only_stack_resources(result: PreviewResult, settings: Settings) -> list[str]:
-    """No action wildcard; resources are the stack's own (by deterministic name) or the documented `*`s."""
-    problems = []
+    """No action wildcard and `*` only where AWS requires it (pack rules); every other resource is the stack's
+    own (by deterministic name) or one of the stack's KMS keys."""
+    problems = _pack("iam-no-wildcard-actions", result) + _pack("iam-no-wildcard-resources", result)
     # Physical names, log groups and secrets of the stack: <p>-<s>-..., /<p>/<s>/..., secret:<p>/<s>/...
     markers = (f"{settings.project}-{settings.stack}-", f"/{settings.project}/{settings.stack}/",
                f":{settings.project}/{settings.stack}/")
-    key_arn = result.of_type("aws:kms/key:Key")[0].outputs["arn"]
+    keys = {key.outputs["arn"] for key in result.of_type("aws:kms/key:Key")}
     for policy in result.of_type(ROLE_POLICY):
         for statement in _statements(policy.inputs["policy"]):
             where = f"{policy.name} {statement.get('Sid', '?')}"
-            for action in _listed(statement["Action"]):
-                if action == "*" or action.endswith(":*"):
-                    problems.append(f"{where}: wildcard action {action}")
             for resource in _listed(statement["Resource"]):
-                if resource == "*":
-                    if statement.get("Sid") not in WILDCARD_STATEMENTS:
-                        problems.append(f"{where}: Resource '*' outside the documented exceptions")
-                elif resource == key_arn:
-                    continue
-                elif not any(marker in resource for marker in markers):
+                if resource != "*" and resource not in keys and not any(marker in resource for marker in markers):
                     problems.append(f"{where}: {resource} is not a resource of this stack")
     return problems
 
@@ -300,14 +217,12 @@ def names_are_unique_deterministic_and_within_limits(result: PreviewResult, sett
 
 
 def apis_are_traced_throttled_and_logged(result: PreviewResult, settings: Settings) -> list[str]:
-    problems = []
+    """Tracing, access logs and a throttle are pack rules; the throttle here must be the profile's."""
+    problems = _pack("apigateway-stage-xray", result) + _pack("apigateway-stage-access-logs", result) + \
+        _pack("apigateway-throttled", result)
     settings_by_api = {m.inputs["restApi"]: m.inputs for m in
                        result.of_type("aws:apigateway/methodSettings:MethodSettings")}
     for stage in result.of_type(STAGE):
-        if stage.inputs.get("xrayTracingEnabled") is not True:
-            problems.append(f"{stage.name}: X-Ray is off")
-        if not stage.inputs.get("accessLogSettings", {}).get("destinationArn"):
-            problems.append(f"{stage.name}: no access logs")
         method = settings_by_api.get(stage.inputs["restApi"], {}).get("settings", {})
         if (method.get("throttlingRateLimit"), method.get("throttlingBurstLimit")) != (
                 settings.api.throttle_rate_limit, settings.api.throttle_burst_limit):

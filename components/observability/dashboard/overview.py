@@ -25,10 +25,12 @@ from components.observability.dashboard.widgets import (
     text_widget,
 )
 from components.observability.kinesis.widgets import stream_widgets
+from components.observability.lambda_.widgets import lambda_widgets
 from components.observability.log_shipping.widgets import log_shipping_widgets
 from components.observability.model import MetricQuery
 from components.observability.opensearch.widgets import opensearch_widgets
 from components.observability.refs import LogShippingRef, OpenSearchRef, ServiceView
+from components.observability.sqs.widgets import queue_widgets
 
 # A row is links + health + the four signals, each a sixth of the grid.
 ROW_CELL_WIDTH = GRID_WIDTH // (2 + len(Signal))
@@ -119,6 +121,12 @@ def overview_dashboard_body(
         shipping = [section_header("Log shipping"), *log_shipping_widgets(log_shipping, region)]
         if log_shipping.kinesis is not None:
             shipping += stream_widgets(log_shipping.kinesis, region)
+        # The shipper, its bootstrap and its failure queue belong to no service, so they are shown here.
+        shipping += lambda_widgets(log_shipping.function, region)
+        if log_shipping.failure_queue is not None:
+            shipping += queue_widgets(log_shipping.failure_queue, region)
+        if log_shipping.bootstrap is not None:
+            shipping += lambda_widgets(log_shipping.bootstrap, region)
         sections.append(shipping)
     body = dashboard_body(pack_sections(sections), start=DEFAULT_START, period_override="auto")
     validate_dashboard_body(body, name=f"overview of {stack}" + (f" (page {page})" if pages > 1 else ""))
