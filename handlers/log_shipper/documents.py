@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Hashable
 
 from handlers.log_shipper import json_codec
-from handlers.log_shipper.cloudwatch_payload import LogEvent, LogsPayload
+from handlers.log_shipper.cloudwatch_payload import LogEvent, LogsPayload, UndatedEvent
 from handlers.log_shipper.lambda_platform import parse_platform_json, parse_platform_text
 from handlers.log_shipper.log_groups import service_from_log_group
 
@@ -98,7 +98,7 @@ class Document:
     index: str
     id: str
     source: dict[str, Any]
-    event: LogEvent
+    event: LogEvent | UndatedEvent
     origin: Origin
     ndjson: bytes = field(default=b"", repr=False)
 
@@ -174,6 +174,14 @@ def document_from_event(event: LogEvent, context: PayloadContext, naming: IndexN
                        b'","event_id":', quoted_id, b",", context.envelope_json, b",",
                        to_json_bytes(body)[1:], b"\n"))
     return Document(index, event.id, source, event, context.origin, ndjson)
+
+
+def unparsed_document(event: LogEvent | UndatedEvent, context: PayloadContext, naming: IndexNaming) -> Document:
+    """The stand-in a dead letter keeps for an event that could not become its normal document
+    (no usable date, or a transform error): the raw message, for an index with no date in its
+    name, which is where replay sends it."""
+    return Document(f"{naming.log_index_prefix}-{context.service}-unparsed", event.id, {"message": event.message},
+                    event, context.origin)
 
 
 def _parse_json_object(message: str) -> dict[str, Any] | None:

@@ -1,8 +1,9 @@
 """JSON for the hot path: orjson when the layer ships it, the standard library otherwise.
 
 Both backends behave the same where it matters for shipping:
-- ``loads_line`` rejects NaN/Infinity (OpenSearch would refuse the whole bulk body), so such a
-  line is kept as text;
+- ``loads_line`` rejects NaN, Infinity and numbers too large for a double such as ``1e400``
+  (OpenSearch would refuse the whole bulk body, and no finite value can stand for them), so
+  such a line is kept as text;
 - ``dumps`` never fails on data that came from JSON: a lone surrogate (legal in a JSON string,
   not in UTF-8) is written as '?' instead of raising;
 - ``loads_payload`` accepts everything the standard library accepts, so switching backend
@@ -12,6 +13,7 @@ orjson is 2-3x faster to parse and ~10x faster to serialise; see benchmarks/READ
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Callable
 
@@ -25,7 +27,16 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON for OpenSearch")
 
 
-_stdlib_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+def _finite_float(text: str) -> float:
+    """orjson refuses ``1e400`` ("number is infinity"); the stdlib would make it ``inf``."""
+    value = float(text)
+    if value in _INFINITIES:
+        raise ValueError(f"{text[:40]} is beyond the range of a double")
+    return value
+
+
+_INFINITIES = (math.inf, -math.inf)
+_stdlib_decode = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float).decode
 _stdlib_payload_decode = json.JSONDecoder().decode
 
 
@@ -57,9 +68,11 @@ def stdlib_dumps(value: Any) -> bytes:
 
 
 # orjson turns integers beyond 64 bits into floats, silently losing digits (think numeric ids).
-# Only a line that parsed to some float can be affected; if it also holds a run of 20+ digits
-# it is parsed again by the stdlib, which keeps such integers exact.
-_LONG_DIGIT_RUN = re.compile(r"\d{20}").search
+# Such an integer needs a run of at least 19 digits (-9223372036854775809 has 19), so only a line
+# holding such a run is looked at again: if it parsed to any float, the stdlib parses it, keeping
+# big integers exact. The text is searched first because that is C speed, and it almost never
+# matches, so almost no line pays for the Python walk.
+_LONG_DIGIT_RUN = re.compile(r"[0-9]{19}").search
 
 
 def _has_float(value: Any) -> bool:
@@ -76,12 +89,10 @@ def orjson_loads_line(text: str) -> Any:
     try:
         parsed = orjson.loads(text)
     except orjson.JSONDecodeError:
-        # Rare (lines that start with "{" but are not valid for orjson: lone surrogates, broken
-        # JSON): the stdlib decides, so both backends agree on every line.
+        # Rare (lines that start with "{" but are not valid for orjson: lone surrogates, numbers
+        # beyond a double, broken JSON): the stdlib decides, so both backends agree on every line.
         return _stdlib_decode(text)
-    if type(parsed) is dict and parsed.get("record_type") == "span":
-        return parsed  # our own telemetry's spans: all integers fit 64 bits, skip the walk
-    if _has_float(parsed) and _LONG_DIGIT_RUN(text):
+    if _LONG_DIGIT_RUN(text) is not None and _has_float(parsed):
         return _stdlib_decode(text)
     return parsed
 

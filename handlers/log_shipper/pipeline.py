@@ -13,7 +13,8 @@ from typing import Any, Callable, Hashable, Iterable
 from handlers.log_shipper.cloudwatch_payload import LogsPayload, PayloadError, decode_payload
 from handlers.log_shipper.dead_letters import DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
-from handlers.log_shipper.documents import Document, IndexNaming, document_from_event, payload_context
+from handlers.log_shipper.documents import (Document, IndexNaming, document_from_event, payload_context,
+                                             unparsed_document)
 from handlers.log_shipper.failures import PermanentFailure
 from handlers.log_shipper.log_groups import service_from_log_group
 
@@ -70,7 +71,7 @@ class Shipper:
             payload = self._decode(record, result)
             if payload is None:
                 continue
-            result.received += len(payload.events)
+            result.received += payload.event_count
             if payload.events:
                 payload_oldest = min(event.timestamp for event in payload.events)
                 oldest = payload_oldest if oldest is None else min(oldest, payload_oldest)
@@ -108,7 +109,7 @@ class Shipper:
         if service_from_log_group(payload.log_group, self._naming.log_group_prefix) in NEVER_SHIPPED_SERVICES:
             # A misconfigured subscription on our own logs would ship every shipment's logs again,
             # growing without bound; these groups are excluded by convention (docs/conventions.md).
-            result.loop_guarded_events += len(payload.events)
+            result.loop_guarded_events += payload.event_count
             return None
         return payload
 
@@ -117,13 +118,16 @@ class Shipper:
         naming = self._naming
         context = payload_context(payload, naming, key)
         limit = self._max_document_bytes
+        for undated in payload.undated_events:
+            rejected.append((unparsed_document(undated, context, naming), PermanentFailure(
+                undated.reason, None, f"timestamp {str(undated.timestamp)[:100]} is not a time from "
+                f"1970-01-01 to 9999-12-31 in milliseconds since the epoch")))
         for event in payload.events:
             try:
                 document = document_from_event(event, context, naming)
             except Exception as error:  # noqa: BLE001 - one odd event must not sink the batch
-                document = Document(f"{naming.log_index_prefix}-{context.service}-unparsed", event.id,
-                                    {"message": event.message}, event, context.origin)
-                rejected.append((document, PermanentFailure("transform_error", None, repr(error)[:500])))
+                rejected.append((unparsed_document(event, context, naming),
+                                 PermanentFailure("transform_error", None, repr(error)[:500])))
                 continue
             if len(document.ndjson) > limit:
                 rejected.append((document, PermanentFailure(
