@@ -25,7 +25,7 @@ from botocore.credentials import Credentials  # noqa: E402
 
 from benchmarks.log_shipper.workload import encoded_payloads, kinesis_event  # noqa: E402
 from tests.handlers.log_shipper import fixtures  # noqa: E402
-from handlers.log_shipper.bulk_client import OpenSearchBulkTransport  # noqa: E402
+from handlers.log_shipper.bulk_client import SignedBulkTransport  # noqa: E402
 from handlers.log_shipper.config import ShipperConfig  # noqa: E402
 from handlers.log_shipper.events import handle_event  # noqa: E402
 from handlers.log_shipper.wiring import build_shipper  # noqa: E402
@@ -55,12 +55,12 @@ def bulk_endpoint() -> Iterator[tuple[subprocess.Popen[str], str]]:
         process.wait(timeout=30)
 
 
-def shipper_wiring(url: str, tag: str) -> tuple[ShipperConfig, OpenSearchBulkTransport]:
+def shipper_wiring(url: str, tag: str) -> tuple[ShipperConfig, SignedBulkTransport]:
     """Configuration and a signed transport to ``url``; ``tag`` keeps each benchmark's indices apart."""
     config = ShipperConfig.from_env({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "unused",
                                      "LOG_INDEX_PREFIX": f"logs-{tag}", "TRACE_INDEX_PREFIX": f"otel-v1-apm-span-{tag}",
                                      "LOG_GROUP_PREFIX": "/platform/dev/", "ENVIRONMENT": "dev"})
-    transport = OpenSearchBulkTransport(url, "us-east-1", lambda: Credentials("AKIDBENCH", "secret", "token"))
+    transport = SignedBulkTransport(url, "us-east-1", lambda: Credentials("AKIDBENCH", "secret", "token"))
     return config, transport
 
 

@@ -8,20 +8,20 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from handlers.log_shipper.bulk_client import OpenSearchBulkTransport
+from handlers.log_shipper.bulk_client import SignedBulkTransport
 from handlers.log_shipper.config import ShipperConfig
 from handlers.log_shipper.events import IncompleteShipmentError, handle_event
 from handlers.log_shipper.pipeline import ShipmentResult
-from handlers.log_shipper.wiring import build_shipper
+from handlers.log_shipper.wiring import build_shipper, transport_from
 from handlers.telemetry import instrument, logger, metrics
 
 
 @lru_cache(maxsize=1)
-def _clients() -> tuple[ShipperConfig, OpenSearchBulkTransport, Any]:
+def _clients() -> tuple[ShipperConfig, SignedBulkTransport, Any]:
     import boto3
 
     config = ShipperConfig.from_env()
-    transport = OpenSearchBulkTransport(config.endpoint, config.region)
+    transport = transport_from(config)
     return config, transport, boto3.client("s3", region_name=config.region)
 
 

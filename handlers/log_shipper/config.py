@@ -26,6 +26,7 @@ class ShipperConfig:
     max_attempts: int = 8
     backoff_base_seconds: float = 0.2
     backoff_cap_seconds: float = 5.0
+    compress: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "ShipperConfig":
@@ -52,4 +53,5 @@ class ShipperConfig:
             request_timeout_seconds=float(env.get("SHIPPER_REQUEST_TIMEOUT_SECONDS", 30.0)),
             safety_margin_ms=int(env.get("SHIPPER_SAFETY_MARGIN_MS", 10_000)),
             max_attempts=int(env.get("SHIPPER_MAX_ATTEMPTS", 8)),
+            compress=env.get("SHIPPER_COMPRESS", "false").strip().lower() in ("1", "true", "yes"),
         )

@@ -3,13 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.log_shipper.bulk_client import BulkTransport, OpenSearchBulkTransport
+from handlers.log_shipper.bulk_client import (BulkTransport, CredentialsProvider, SignedBulkTransport,
+                                              default_credentials)
 from handlers.log_shipper.config import ShipperConfig
 from handlers.log_shipper.dead_letters import DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
 from handlers.log_shipper.documents import IndexNaming
 from handlers.log_shipper.pipeline import Shipper
 from handlers.log_shipper.retry_policy import RemainingMs, RetryPolicy, Sleep, no_deadline, real_sleep
+
+
+def transport_from(config: ShipperConfig,
+                   credentials_provider: CredentialsProvider = default_credentials) -> SignedBulkTransport:
+    return SignedBulkTransport(config.endpoint, config.region, credentials_provider, compress=config.compress)
 
 
 def naming_from(config: ShipperConfig) -> IndexNaming:
@@ -35,7 +41,7 @@ def build_shipper(config: ShipperConfig, transport: BulkTransport | None = None,
                   remaining_ms: RemainingMs = no_deadline, sleep: Sleep = real_sleep,
                   policy: RetryPolicy | None = None) -> Shipper:
     if transport is None:
-        transport = OpenSearchBulkTransport(config.endpoint, config.region)
+        transport = transport_from(config)
     if s3_client is None:
         import boto3
 

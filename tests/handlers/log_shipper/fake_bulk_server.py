@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from tests.handlers.local_http import LoopbackJSONServer
 
@@ -70,16 +76,44 @@ class RecordedRequest:
 
 class FakeBulkServer(LoopbackJSONServer):
     methods = ("POST", "PUT")
+    #: The secret key of each access key the tests use: the handler signs with the environment's
+    #: credentials, which moto sets while it mocks; every other client signs with "secret".
+    secret_keys = {"testing": "testing", "FOOBARKEY": "FOOBARSECRET"}
 
-    def __init__(self, parse_sources: bool = True) -> None:
+    def __init__(self, parse_sources: bool = True, accepts_mapping_types: bool = False) -> None:
         # Benchmarks switch parsing off so the endpoint's own JSON work does not dominate.
         self.parse_sources = parse_sources
+        # OpenSearch 2.x refuses a whole bulk request whose action lines carry ``_type``; older
+        # clusters (and the benchmark, for the reference model that sends it) accept it.
+        self.accepts_mapping_types = accepts_mapping_types
         self.plan = FaultPlan()
         self.documents: dict[tuple[str, str], dict[str, Any]] = {}
         self.create_attempts: dict[tuple[str, str], int] = {}
         self.requests: list[RecordedRequest] = []
         self.lock = threading.Lock()
         super().__init__()
+        self._accepted: list[socket.socket] = []
+        accept = self._server.get_request
+
+        def counted_accept() -> tuple[socket.socket, Any]:
+            connection, address = accept()
+            self._accepted.append(connection)
+            return connection, address
+
+        self._server.get_request = counted_accept  # type: ignore[method-assign]
+
+    @property
+    def connections(self) -> int:
+        """Connections accepted so far: shows whether a client keeps its connection alive."""
+        return len(self._accepted)
+
+    def close_idle_connections(self) -> None:
+        """What a cluster or load balancer does to connections idle for too long."""
+        for connection in self._accepted:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def reset(self) -> None:
         """Forget documents, requests and faults; lets a property test reuse one server."""
@@ -111,7 +145,7 @@ class FakeBulkServer(LoopbackJSONServer):
 
     def _answer(self, path: str, headers: dict[str, str], wire: bytes, body: bytes,
                 request_fault: RequestFault | None, item_fault: ItemFault | None) -> tuple[int, dict[str, Any]]:
-        auth_error = self._check_signature(headers, wire)
+        auth_error = self._check_signature(path, headers, wire)
         if auth_error:
             return 403, {"message": auth_error}
         if not path.startswith("/_bulk"):
@@ -128,9 +162,13 @@ class FakeBulkServer(LoopbackJSONServer):
             return request_fault.status or 500, request_fault.body or {
                 "error": {"type": "fault_injected", "reason": f"status {request_fault.status}"},
                 "status": request_fault.status}
-        return 200, self._bulk(body, item_fault)
+        try:
+            return 200, self._bulk(body, item_fault)
+        except MappingTypeRejected as rejected:
+            return 400, {"error": {"type": "illegal_argument_exception", "reason": (
+                f"Action/metadata line [{rejected.line}] contains an unknown parameter [_type]")}, "status": 400}
 
-    def _check_signature(self, headers: dict[str, str], wire: bytes) -> str | None:
+    def _check_signature(self, path: str, headers: dict[str, str], wire: bytes) -> str | None:
         authorization = headers.get("authorization", "")
         if not authorization.startswith("AWS4-HMAC-SHA256 Credential="):
             return "missing SigV4 authorization"
@@ -139,6 +177,9 @@ class FakeBulkServer(LoopbackJSONServer):
         access_key = authorization.split("Credential=", 1)[1].split("/", 1)[0]
         if access_key in self.plan.expired_access_keys:
             return EXPIRED_MESSAGE
+        if not hmac.compare_digest(authorization, expected_authorization(path, headers, wire,
+                                                                           self.secret_keys.get(access_key, "secret"))):
+            return "The request signature we calculated does not match the signature you provided"
         return None
 
     def _bulk(self, body: bytes, item_fault: ItemFault | None) -> dict[str, Any]:
@@ -149,6 +190,8 @@ class FakeBulkServer(LoopbackJSONServer):
             action = _loads(lines[position])
             operation = "create" if "create" in action else "index"
             meta = action[operation]
+            if "_type" in meta and not self.accepts_mapping_types:
+                raise MappingTypeRejected(position // 2 + 1)
             key = (meta["_index"], meta["_id"])
             source = json.loads(lines[position + 1]) if self.parse_sources else lines[position + 1]
             result = (self._create(key, source, item_fault, position // 2) if operation == "create"
@@ -183,6 +226,27 @@ class FakeBulkServer(LoopbackJSONServer):
                     "reason": f"[{key[1]}]: version conflict, document already exists (current version [1])"}}
             self.documents[key] = source
         return {**base, "_version": 1, "result": "created", "status": 201}
+
+
+class MappingTypeRejected(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def expected_authorization(path: str, headers: dict[str, str], wire: bytes, secret_key: str) -> str:
+    """The Authorization header botocore computes for this request, with the signed headers,
+    scope and time the client claims and the server's copy of the secret key."""
+    credential, signed_headers, _ = (part.split("=", 1)[1] for part in
+                                     headers["authorization"].split(" ", 1)[1].split(", "))
+    access_key, day, region, service, _ = credential.split("/")
+    request = AWSRequest(method="POST", url=f"http://{headers['host']}{path}", data=wire,
+                         headers={name: headers[name] for name in signed_headers.split(";")})
+    request.context["timestamp"] = headers["x-amz-date"]
+    signer = SigV4Auth(Credentials(access_key, secret_key, headers.get("x-amz-security-token")), service, region)
+    canonical = signer.canonical_request(request)
+    signature = signer.signature(signer.string_to_sign(request, canonical), request)
+    return f"AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders={signed_headers}, Signature={signature}"
 
 
 def _filter_response(response: dict[str, Any], filter_path: str) -> dict[str, Any]:
