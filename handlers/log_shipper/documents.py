@@ -35,7 +35,8 @@ PROMOTED_FIELDS: dict[str, tuple[str, ...]] = {
     "exception_type": ("exception_type",),
     "exception": ("exception",),
 }
-MESSAGE_KEYS = ("message", "msg")
+
+_ALIASES = frozenset(alias for aliases in PROMOTED_FIELDS.values() for alias in aliases)
 PYTHON_RUNTIME_LEVELS = frozenset({"[DEBUG]", "[INFO]", "[WARNING]", "[ERROR]", "[CRITICAL]"})
 
 
@@ -75,7 +76,18 @@ class PayloadContext:
     origin: Origin
     service: str
     envelope: dict[str, str]
-    envelope_json: bytes  # the envelope's members without braces, ready to splice
+    envelope_json: bytes  # ``,"log_group":…,"environment":…,``: the envelope's members, ready to splice
+    log_indices: dict[int, tuple[str, bytes]] = field(default_factory=dict)  # day -> (index, action prefix)
+
+    def log_index(self, naming: IndexNaming, timestamp_ms: int) -> tuple[str, bytes]:
+        """The log index for the event's day, and its action line up to the id; events of one
+        payload nearly always share a day, so this is one lookup per event."""
+        day = timestamp_ms // 86_400_000
+        found = self.log_indices.get(day)
+        if found is None:
+            index = f"{naming.log_index_prefix}-{self.service}-{_utc_day(day)[0]}"
+            found = self.log_indices[day] = (index, _action_prefix(index))
+        return found
 
 
 def payload_context(payload: LogsPayload, naming: IndexNaming, record_key: Hashable = None) -> PayloadContext:
@@ -88,23 +100,38 @@ def payload_context(payload: LogsPayload, naming: IndexNaming, record_key: Hasha
         "environment": naming.environment,
     }
     origin = Origin(payload.owner, payload.log_group, payload.log_stream, payload.subscription_filters, record_key)
-    return PayloadContext(origin, service, envelope, to_json_bytes(envelope)[1:-1])
+    return PayloadContext(origin, service, envelope, b"," + to_json_bytes(envelope)[1:-1] + b",")
 
 
-@dataclass(eq=False, slots=True)
 class Document:
-    """One bulk ``create``: the action and source lines are serialised once and reused on retry."""
+    """One bulk ``create``: the action and source lines are serialised once and reused on retry.
 
-    index: str
-    id: str
-    source: dict[str, Any]
-    event: LogEvent | UndatedEvent
-    origin: Origin
-    ndjson: bytes = field(default=b"", repr=False)
+    A log document keeps the pieces its source was written from, and builds ``source`` as a
+    dict only when something reads it (a dead letter): most documents are only ever sent.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.ndjson:
-            self.ndjson = create_action(self.index, self.id) + to_json_bytes(self.source) + b"\n"
+    __slots__ = ("index", "id", "event", "origin", "ndjson", "_source", "_pieces")
+
+    def __init__(self, index: str, id: str, source: dict[str, Any] | None, event: LogEvent | UndatedEvent,
+                 origin: Origin, ndjson: bytes = b"",
+                 pieces: tuple[str, dict[str, str], dict[str, Any]] | None = None) -> None:
+        self.index = index
+        self.id = id
+        self.event = event
+        self.origin = origin
+        self._source = source
+        self._pieces = pieces  # (@timestamp, envelope, body) of a log document
+        self.ndjson = ndjson or create_action(index, id) + to_json_bytes(source) + b"\n"
+
+    @property
+    def source(self) -> dict[str, Any]:
+        if self._source is None:
+            timestamp, envelope, body = self._pieces  # type: ignore[misc]
+            self._source = {"@timestamp": timestamp, "event_id": self.id, **envelope, **body}
+        return self._source
+
+    def __repr__(self) -> str:
+        return f"Document(index={self.index!r}, id={self.id!r})"
 
 
 def create_action(index: str, document_id: str) -> bytes:
@@ -156,24 +183,24 @@ def trace_index_name(naming: IndexNaming, timestamp_ms: int) -> str:
 
 def document_from_event(event: LogEvent, context: PayloadContext, naming: IndexNaming) -> Document:
     message = event.message
-    parsed = _parse_json_object(message)
+    parsed = _parse_json_object(message) if message[:1] == "{" or message[:1].isspace() else None
     if parsed is not None and parsed.get("record_type") == SPAN_RECORD_TYPE:
         del parsed["record_type"]
         return Document(trace_index_name(naming, event.timestamp), event.id, parsed, event, context.origin)
-    timestamp = iso_timestamp(event.timestamp)
+    timestamp_ms = event.timestamp
+    seconds = timestamp_ms // 1000
+    timestamp = f"{_iso_second(seconds)}.{timestamp_ms - seconds * 1000:03d}Z"
     body: dict[str, Any] = {}
     if parsed is not None:
         _merge_json_line(body, parsed, message)
     else:
         _merge_text_line(body, message)
-    source = {"@timestamp": timestamp, "event_id": event.id, **context.envelope, **body}
-    index = log_index_name(naming, context.service, event.timestamp)
-    quoted_id = _quoted_id(event.id)
-    # Same bytes as encoding ``source`` whole (a unit test pins this), at about half the cost.
-    ndjson = b"".join((_action_prefix(index), quoted_id, b'}}\n{"@timestamp":"', timestamp.encode("ascii"),
-                       b'","event_id":', quoted_id, b",", context.envelope_json, b",",
-                       to_json_bytes(body)[1:], b"\n"))
-    return Document(index, event.id, source, event, context.origin, ndjson)
+    index, action_prefix = context.log_index(naming, timestamp_ms)
+    quoted_id = _quote_ascii(event.id).encode("ascii")
+    # Same bytes as encoding the whole source (a unit test pins this), at about half the cost.
+    ndjson = b"".join((action_prefix, quoted_id, b'}}\n{"@timestamp":"', timestamp.encode("ascii"),
+                       b'","event_id":', quoted_id, context.envelope_json, to_json_bytes(body)[1:], b"\n"))
+    return Document(index, event.id, None, event, context.origin, ndjson, (timestamp, context.envelope, body))
 
 
 def unparsed_document(event: LogEvent | UndatedEvent, context: PayloadContext, naming: IndexNaming) -> Document:
@@ -197,27 +224,37 @@ def _parse_json_object(message: str) -> dict[str, Any] | None:
 
 def _merge_json_line(body: dict[str, Any], rest: dict[str, Any], raw: str) -> None:
     """Consumes ``rest`` (the freshly parsed line): promoted keys are popped, the remainder kept."""
-    platform = parse_platform_json(rest)
-    if platform is not None:
-        body["message"] = raw.rstrip("\n")
-        body["lambda"] = platform
+    if "record" in rest:
+        platform = parse_platform_json(rest)
+        if platform is not None:
+            body["message"] = raw.rstrip("\n")
+            body["lambda"] = platform
+            return
+    message = rest.get("message")
+    if type(message) is str:
+        del rest["message"]
+    else:
+        message = rest.get("msg")
+        if type(message) is str:
+            del rest["msg"]
+        else:
+            message = raw.rstrip("\n")
+    body["message"] = message
+    if _ALIASES.isdisjoint(rest):
+        if rest:
+            body["fields"] = rest
         return
-    message = None
-    for key in MESSAGE_KEYS:
-        value = rest.get(key)
-        if isinstance(value, str):
-            message = value
-            del rest[key]
-            break
-    body["message"] = message if message is not None else raw.rstrip("\n")
     for target, aliases in PROMOTED_FIELDS.items():
         for alias in aliases:
             if alias in rest:
                 value = rest.pop(alias)
-                if isinstance(value, (dict, list)):
+                kind = type(value)
+                if kind is str:
+                    body[target] = value
+                elif kind is dict or kind is list:
                     rest[alias] = value  # structured values stay searchable under fields
                 elif value is not None:  # null means "not in a span" etc.: nothing worth indexing
-                    body[target] = value if isinstance(value, str) else to_json_bytes(value).decode("utf-8")
+                    body[target] = to_json_bytes(value).decode("utf-8")
                 break
     if rest:
         body["fields"] = rest

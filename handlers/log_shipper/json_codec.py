@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any, Callable
 
 try:  # optional accelerator, pinned in handlers/requirements.txt when the layer ships it
@@ -67,21 +66,30 @@ def stdlib_dumps(value: Any) -> bytes:
     return _stdlib_encode(value).encode("utf-8", "replace")
 
 
-# orjson turns integers beyond 64 bits into floats, silently losing digits (think numeric ids).
-# Such an integer needs a run of at least 19 digits (-9223372036854775809 has 19), so only a line
-# holding such a run is looked at again: if it parsed to any float, the stdlib parses it, keeping
-# big integers exact. The text is searched first because that is C speed, and it almost never
-# matches, so almost no line pays for the Python walk.
-_LONG_DIGIT_RUN = re.compile(r"[0-9]{19}").search
+# orjson reads an integer beyond 64 bits (think numeric ids) as a float, silently losing digits.
+# Such a float is at least 2**64, or at most -2**63: any float that large sends the line to the
+# stdlib, which keeps the integer exact. (A genuine float that large is parsed alike by both.)
+# Looking at the parsed values is cheaper than searching the text for long digit runs, which
+# costs several microseconds on lines full of hexadecimal ids.
+_UNSIGNED_64_LIMIT = 18_446_744_073_709_551_616.0  # 2**64
+_SIGNED_64_LIMIT = -9_223_372_036_854_775_808.0  # -2**63
 
 
-def _has_float(value: Any) -> bool:
-    if type(value) is float:
-        return True
-    if type(value) is dict:
-        return any(_has_float(item) for item in value.values())
-    if type(value) is list:
-        return any(_has_float(item) for item in value)
+def _may_hold_big_integer(value: Any) -> bool:
+    kind = type(value)
+    if kind is float:
+        return value >= _UNSIGNED_64_LIMIT or value <= _SIGNED_64_LIMIT
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return False
+    for item in value:
+        kind = type(item)
+        if kind is float:
+            if item >= _UNSIGNED_64_LIMIT or item <= _SIGNED_64_LIMIT:
+                return True
+        elif (kind is dict or kind is list) and _may_hold_big_integer(item):
+            return True
     return False
 
 
@@ -92,7 +100,7 @@ def orjson_loads_line(text: str) -> Any:
         # Rare (lines that start with "{" but are not valid for orjson: lone surrogates, numbers
         # beyond a double, broken JSON): the stdlib decides, so both backends agree on every line.
         return _stdlib_decode(text)
-    if _LONG_DIGIT_RUN(text) is not None and _has_float(parsed):
+    if _may_hold_big_integer(parsed):
         return _stdlib_decode(text)
     return parsed
 
