@@ -5,6 +5,7 @@ shipper itself is rebuilt per invocation because it is bound to that invocation'
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -12,17 +13,22 @@ from handlers.log_shipper.bulk_client import SignedBulkTransport
 from handlers.log_shipper.config import ShipperConfig
 from handlers.log_shipper.events import IncompleteShipmentError, handle_event
 from handlers.log_shipper.pipeline import ShipmentResult
-from handlers.log_shipper.wiring import build_shipper, transport_from
+from handlers.log_shipper.wiring import LazyS3Client, build_shipper, transport_from
 from handlers.telemetry import instrument, logger, metrics
 
 
 @lru_cache(maxsize=1)
 def _clients() -> tuple[ShipperConfig, SignedBulkTransport, Any]:
-    import boto3
-
     config = ShipperConfig.from_env()
     transport = transport_from(config)
-    return config, transport, boto3.client("s3", region_name=config.region)
+    return config, transport, LazyS3Client(config.region)
+
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # Inside Lambda, set up during the init phase: a missing setting fails the cold start
+    # instead of a batch, and the first invocation does not pay for the credentials and the
+    # TLS context (see benchmarks/README.md, "Cold start").
+    _clients()
 
 
 @instrument(service="log-shipping")

@@ -2,15 +2,14 @@
 
 The shipper sends one kind of request, so it does not go through opensearch-py: that client
 imports requests (about 130 ms of a cold start) and spends about 0.5 ms a request in its
-transport layers, half of a 10-event invocation. Instead one ``http.client`` connection per
-container is kept alive across invocations, requests are signed by ``sigv4`` and responses
-parsed by ``json_codec``. Retries are not done here: the delivery loop retries per item and
-knows the Lambda deadline. The bootstrap still uses opensearch-py (``build_client``), where
-its many APIs are worth the cost.
+transport layers, half of a 10-event invocation. Instead one connection per container
+(``http_connection``) is kept alive across invocations, requests are signed by ``sigv4`` and
+responses parsed by ``json_codec``. Retries are not done here: the delivery loop retries per
+item and knows the Lambda deadline. The bootstrap still uses opensearch-py (``build_client``),
+where its many APIs are worth the cost.
 """
 from __future__ import annotations
 
-import http.client
 import ssl
 import zlib
 from typing import Any, Callable, Protocol
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 
 from handlers.log_shipper import json_codec
 from handlers.log_shipper.failures import RequestFailure, classify_status
+from handlers.log_shipper.http_connection import HttpConnection
 from handlers.log_shipper.sigv4 import FrozenCredentials, SigV4Signer, canonical_query
 
 CredentialsProvider = Callable[[], Any]
@@ -25,8 +25,7 @@ CredentialsProvider = Callable[[], Any]
 # in request order), so ``_id`` is not asked for: it was two thirds of every 10,000-item reply.
 BULK_FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 # A kept-alive connection the server closed while idle fails like this on its next request.
-STALE_CONNECTION_ERRORS = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
-                           ConnectionAbortedError)
+STALE_CONNECTION_ERRORS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
 class BulkTransport(Protocol):
@@ -83,12 +82,15 @@ class SignedBulkTransport:
             ssl.create_default_context() if self._https else None)
         self._credentials_provider = credentials_provider
         self._credentials = credentials_provider()
-        self._connection: http.client.HTTPConnection | None = None
+        self._connection = HttpConnection(self._host, self._port, self._ssl_context)
 
     def bulk(self, body: bytes, timeout_seconds: float) -> dict[str, Any]:
         wire = zlib.compress(body, 1, 31) if self._compress else body
         headers = self._signer.sign(wire, self._headers, frozen(self._credentials))
-        status, data = self._exchange(wire, headers, timeout_seconds)
+        headers["content-length"] = str(len(wire))
+        head = "".join([f"POST {self._target} HTTP/1.1\r\n", *(f"{name}: {value}\r\n" for name, value in
+                                                                headers.items()), "\r\n"]).encode("latin-1")
+        status, data = self._exchange(head, wire, timeout_seconds)
         if status != 200:
             detail = data[:2000].decode("utf-8", "replace")
             raise RequestFailure(classify_status(status, detail), status, detail)
@@ -100,44 +102,24 @@ class SignedBulkTransport:
             raise RequestFailure("retryable", status, "bulk response was not a JSON object")
         return response
 
-    def _exchange(self, wire: bytes, headers: dict[str, str], timeout_seconds: float) -> tuple[int, bytes]:
+    def _exchange(self, head: bytes, wire: bytes, timeout_seconds: float) -> tuple[int, bytes]:
         """One request, resent at once on a fresh connection only when a kept-alive one turns
         out to have been closed by the server (``create`` makes a resend harmless anyway)."""
-        for attempt in (1, 2):
-            reused = self._connection is not None
-            connection = self._connection_for(timeout_seconds)
-            try:
-                connection.request("POST", self._target, wire, headers)
-                response = connection.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException) as error:
-                self.close()
-                if attempt == 1 and reused and isinstance(error, STALE_CONNECTION_ERRORS):
-                    continue
+        reused = self._connection.is_open
+        try:
+            return self._connection.exchange(head, wire, timeout_seconds)
+        except STALE_CONNECTION_ERRORS as error:
+            if not reused:
                 raise RequestFailure("retryable", None, f"{type(error).__name__}: {error}") from None
-            if response.will_close:
-                self.close()
-            return response.status, data
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _connection_for(self, timeout_seconds: float) -> http.client.HTTPConnection:
-        connection = self._connection
-        if connection is None:
-            if self._https:
-                connection = http.client.HTTPSConnection(self._host, self._port, timeout=timeout_seconds,
-                                                         context=self._ssl_context)
-            else:
-                connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout_seconds)
-            self._connection = connection
-        connection.timeout = timeout_seconds
-        if connection.sock is not None:
-            connection.sock.settimeout(timeout_seconds)
-        return connection
+        except OSError as error:
+            raise RequestFailure("retryable", None, f"{type(error).__name__}: {error}") from None
+        try:
+            return self._connection.exchange(head, wire, timeout_seconds)
+        except OSError as error:
+            raise RequestFailure("retryable", None, f"{type(error).__name__}: {error}") from None
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._connection.close()
 
     def refresh_credentials(self) -> None:
         self._credentials = self._credentials_provider()

@@ -136,11 +136,21 @@ def _events(raw_events: Sequence[Any]) -> tuple[tuple[LogEvent, ...], tuple[Unda
     event with an unusable timestamp is set apart alone, so the rest of its payload still ships."""
     events: list[LogEvent] = []
     undated: list[UndatedEvent] = []
+    append = events.append
+    new_event = tuple.__new__  # LogEvent(...) without the Python-level __new__: once per event
+    first, last = FIRST_TIMESTAMP_MS, LAST_TIMESTAMP_MS
     try:
         for raw in raw_events:
+            event_id = raw["id"]
+            timestamp = raw.get("timestamp")
+            message = raw.get("message", "")
+            if type(timestamp) is int and first <= timestamp <= last and type(message) is str \
+                    and type(event_id) is str:
+                append(new_event(LogEvent, (event_id, timestamp, message)))  # what CloudWatch sends
+                continue
             event = event_from_json(raw)
             if isinstance(event, LogEvent):
-                events.append(event)
+                append(event)
             else:
                 undated.append(event)
     except (KeyError, TypeError, AttributeError) as error:

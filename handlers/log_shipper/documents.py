@@ -183,7 +183,17 @@ def trace_index_name(naming: IndexNaming, timestamp_ms: int) -> str:
 
 def document_from_event(event: LogEvent, context: PayloadContext, naming: IndexNaming) -> Document:
     message = event.message
-    parsed = _parse_json_object(message) if message[:1] == "{" or message[:1].isspace() else None
+    first = message[:1]
+    parsed = None
+    if first == "{":
+        try:
+            parsed = json_codec.loads_line(message)
+        except ValueError:
+            pass  # not JSON after all: kept as text
+        if type(parsed) is not dict:
+            parsed = None
+    elif first.isspace():
+        parsed = _parse_json_object(message)
     if parsed is not None and parsed.get("record_type") == SPAN_RECORD_TYPE:
         del parsed["record_type"]
         return Document(trace_index_name(naming, event.timestamp), event.id, parsed, event, context.origin)
@@ -199,7 +209,7 @@ def document_from_event(event: LogEvent, context: PayloadContext, naming: IndexN
     quoted_id = _quote_ascii(event.id).encode("ascii")
     # Same bytes as encoding the whole source (a unit test pins this), at about half the cost.
     ndjson = b"".join((action_prefix, quoted_id, b'}}\n{"@timestamp":"', timestamp.encode("ascii"),
-                       b'","event_id":', quoted_id, context.envelope_json, to_json_bytes(body)[1:], b"\n"))
+                       b'","event_id":', quoted_id, context.envelope_json, json_codec.dumps(body)[1:], b"\n"))
     return Document(index, event.id, None, event, context.origin, ndjson, (timestamp, context.envelope, body))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Callable, Hashable, Iterable
 
 from handlers.log_shipper.cloudwatch_payload import LogsPayload, PayloadError, decode_payload
@@ -20,6 +21,7 @@ from handlers.log_shipper.log_groups import service_from_log_group
 
 
 NEVER_SHIPPED_SERVICES = frozenset({"log-shipping", "opensearch"})
+_timestamp_of = itemgetter(1)  # LogEvent.timestamp, without a Python-level call per event
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class Shipper:
                 continue
             result.received += payload.event_count
             if payload.events:
-                payload_oldest = min(event.timestamp for event in payload.events)
+                payload_oldest = min(map(_timestamp_of, payload.events))
                 oldest = payload_oldest if oldest is None else min(oldest, payload_oldest)
             self._transform(payload, record.key, documents, rejected)
         if oldest is not None:
