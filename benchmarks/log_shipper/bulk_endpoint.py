@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer  # noqa: E402
+from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer, RequestFault  # noqa: E402
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -91,8 +91,17 @@ def main() -> None:
                 line = sys.stdin.readline()
                 if not line:  # the parent closed our stdin: it is done
                     break
-                if line.strip() == "count":
+                command, _, argument = line.strip().partition(" ")
+                if command == "count":
                     print(len(server.documents), flush=True)
+                elif command == "refuse":  # an outage: every request answered with this status
+                    with server.lock:
+                        server.plan.request_faults[:] = [RequestFault(int(argument))] * 1_000_000
+                    print("ok", flush=True)
+                elif command == "recover":
+                    with server.lock:
+                        server.plan.request_faults.clear()
+                    print("ok", flush=True)
 
 
 @contextmanager
@@ -111,11 +120,12 @@ def running_endpoint(tls: bool = True, seconds: float = 1800) -> Iterator[tuple[
         process.wait(timeout=30)
 
 
-def stored_documents(process: subprocess.Popen[str]) -> int:
+def command(process: subprocess.Popen[str], line: str) -> str:
+    """Send one command to the endpoint process and return its answer."""
     assert process.stdin is not None and process.stdout is not None
-    process.stdin.write("count\n")
+    process.stdin.write(line + "\n")
     process.stdin.flush()
-    return int(process.stdout.readline())
+    return process.stdout.readline().strip()
 
 
 if __name__ == "__main__":

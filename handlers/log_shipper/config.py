@@ -27,6 +27,7 @@ class ShipperConfig:
     backoff_base_seconds: float = 0.2
     backoff_cap_seconds: float = 5.0
     compress: bool = False
+    outage_budget_ms: int = 3_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "ShipperConfig":
@@ -54,4 +55,5 @@ class ShipperConfig:
             safety_margin_ms=int(env.get("SHIPPER_SAFETY_MARGIN_MS", 10_000)),
             max_attempts=int(env.get("SHIPPER_MAX_ATTEMPTS", 8)),
             compress=env.get("SHIPPER_COMPRESS", "false").strip().lower() in ("1", "true", "yes"),
+            outage_budget_ms=int(env.get("SHIPPER_OUTAGE_BUDGET_MS", 3_000)),
         )

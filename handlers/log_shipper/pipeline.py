@@ -46,6 +46,7 @@ class ShipmentResult:
     loop_guarded_events: int = 0
     unsafe_keys: set[Hashable] = field(default_factory=set)
     pending_events: int = 0
+    endpoint_refusing: bool = False  # delivery stopped early on an endpoint refusing everything
 
     @property
     def complete(self) -> bool:
@@ -84,6 +85,7 @@ class Shipper:
         report = self._deliverer.deliver(documents)
         result.shipped = len(report.shipped)
         result.retried = report.retried
+        result.endpoint_refusing = report.endpoint_refusing
         for document in report.pending:
             result.unsafe_keys.add(document.origin.record_key)
         result.pending_events = len(report.pending)

@@ -9,6 +9,7 @@ from handlers.log_shipper.config import ShipperConfig
 from handlers.log_shipper.dead_letters import DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
 from handlers.log_shipper.documents import IndexNaming
+from handlers.log_shipper.outage import OutageGuard
 from handlers.log_shipper.pipeline import Shipper
 from handlers.log_shipper.retry_policy import RemainingMs, RetryPolicy, Sleep, no_deadline, real_sleep
 
@@ -55,7 +56,8 @@ def policy_from(config: ShipperConfig, invocation_ms: float | None = None) -> Re
 
 def build_shipper(config: ShipperConfig, transport: BulkTransport | None = None, s3_client: Any = None,
                   remaining_ms: RemainingMs = no_deadline, sleep: Sleep = real_sleep,
-                  policy: RetryPolicy | None = None) -> Shipper:
+                  policy: RetryPolicy | None = None, guard: OutageGuard | None = None) -> Shipper:
+    """``guard`` is the container's (see outage.py); without one, this shipper gets its own."""
     if transport is None:
         transport = transport_from(config)
     if s3_client is None:
@@ -65,6 +67,7 @@ def build_shipper(config: ShipperConfig, transport: BulkTransport | None = None,
     if policy is None:
         time_left = remaining_ms()
         policy = policy_from(config, time_left if time_left != float("inf") else None)
-    deliverer = Deliverer(transport, policy, remaining_ms, sleep, config.max_chunk_bytes)
+    deliverer = Deliverer(transport, policy, remaining_ms, sleep, config.max_chunk_bytes,
+                          guard if guard is not None else OutageGuard(config.outage_budget_ms))
     return Shipper(naming_from(config), deliverer, DeadLetterStore(s3_client, config.dead_letter_bucket),
                    config.max_document_bytes)

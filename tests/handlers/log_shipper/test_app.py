@@ -89,7 +89,7 @@ def test_handler_raises_when_events_are_left_unsafe_and_still_reports_metrics(
 def test_a_dead_letter_creates_the_s3_client_when_first_needed(shipper_env: None, server: FakeBulkServer,
                                                                s3: Any) -> None:
     server.plan.mapping_conflict_ids.add(fixtures.event_id(2))
-    _, _, lazy = app._clients()
+    lazy = app._clients().s3
     assert lazy._client is None  # nothing created until a dead letter is written
     events = [fixtures.log_event(n, "m") for n in range(1, 4)]
     response = app.handler(fixtures.awslogs_event(fixtures.payload_json("/platform/dev/orders/lambda-api", events)),
