@@ -1,6 +1,7 @@
 """Builds a ready ``Shipper`` from settings; the seams (transport, S3, clock) stay injectable."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from handlers.log_shipper.bulk_client import (BulkTransport, CredentialsProvider, SignedBulkTransport,
@@ -35,6 +36,7 @@ class LazyS3Client:
         return self._client.put_object(**kwargs)
 
 
+@lru_cache(maxsize=8)
 def naming_from(config: ShipperConfig) -> IndexNaming:
     return IndexNaming(config.log_index_prefix, config.trace_index_prefix, config.log_group_prefix,
                        config.environment)
@@ -49,8 +51,14 @@ def policy_from(config: ShipperConfig, invocation_ms: float | None = None) -> Re
     margin = config.safety_margin_ms
     if invocation_ms is not None:
         margin = int(min(margin, invocation_ms * MARGIN_SHARE_OF_INVOCATION))
+    return _policy(config, margin)
+
+
+@lru_cache(maxsize=64)
+def _policy(config: ShipperConfig, margin_ms: int) -> RetryPolicy:
+    """Policies are immutable, and with one function timeout the margin is nearly always the same."""
     return RetryPolicy(max_attempts=config.max_attempts, base_seconds=config.backoff_base_seconds,
-                       cap_seconds=config.backoff_cap_seconds, safety_margin_ms=margin,
+                       cap_seconds=config.backoff_cap_seconds, safety_margin_ms=margin_ms,
                        request_timeout_seconds=config.request_timeout_seconds)
 
 

@@ -106,3 +106,20 @@ def test_inside_lambda_a_missing_setting_fails_the_cold_start_not_a_batch() -> N
     done = subprocess.run([sys.executable, "-c", "import handlers.log_shipper.app"], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode != 0 and "log shipper is missing environment variables" in done.stderr
+
+
+def _lines(output: str, message: str) -> list[dict[str, Any]]:
+    return [record for record in map(json.loads, filter(lambda l: l.startswith("{"), output.splitlines()))
+            if record.get("message") == message]
+
+
+def test_a_routine_shipment_logs_at_debug_and_one_with_a_dead_letter_at_info(
+        shipper_env: None, server: FakeBulkServer, s3: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """Metrics describe a routine shipment fully; its line would cost every invocation."""
+    group = "/platform/dev/orders/lambda-api"
+    app.handler(fixtures.awslogs_event(fixtures.payload_json(group, [fixtures.log_event(1, "m")])), LambdaContext())
+    assert _lines(capsys.readouterr().out, "shipment complete") == []
+    server.plan.mapping_conflict_ids.add(fixtures.event_id(2))
+    app.handler(fixtures.awslogs_event(fixtures.payload_json(group, [fixtures.log_event(2, "m")])), LambdaContext())
+    [line] = _lines(capsys.readouterr().out, "shipment complete")
+    assert (line["level"], line["dead_lettered"], line["endpoint_refusing"]) == ("INFO", 1, False)
