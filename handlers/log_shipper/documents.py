@@ -36,7 +36,7 @@ PROMOTED_FIELDS: dict[str, tuple[str, ...]] = {
     "exception": ("exception",),
 }
 
-_ALIASES = frozenset(alias for aliases in PROMOTED_FIELDS.values() for alias in aliases)
+MESSAGE_KEYS = ("message", "msg")  # the first that holds text is the message
 PYTHON_RUNTIME_LEVELS = frozenset({"[DEBUG]", "[INFO]", "[WARNING]", "[ERROR]", "[CRITICAL]"})
 
 
@@ -114,20 +114,20 @@ class Document:
 
     def __init__(self, index: str, id: str, source: dict[str, Any] | None, event: LogEvent | UndatedEvent,
                  origin: Origin, ndjson: bytes = b"",
-                 pieces: tuple[str, dict[str, str], dict[str, Any]] | None = None) -> None:
+                 pieces: tuple[int, dict[str, str], dict[str, Any]] | None = None) -> None:
         self.index = index
         self.id = id
         self.event = event
         self.origin = origin
         self._source = source
-        self._pieces = pieces  # (@timestamp, envelope, body) of a log document
+        self._pieces = pieces  # (timestamp in ms, envelope, body) of a log document
         self.ndjson = ndjson or create_action(index, id) + to_json_bytes(source) + b"\n"
 
     @property
     def source(self) -> dict[str, Any]:
         if self._source is None:
-            timestamp, envelope, body = self._pieces  # type: ignore[misc]
-            self._source = {"@timestamp": timestamp, "event_id": self.id, **envelope, **body}
+            timestamp_ms, envelope, body = self._pieces  # type: ignore[misc]
+            self._source = {"@timestamp": iso_timestamp(timestamp_ms), "event_id": self.id, **envelope, **body}
         return self._source
 
     def __repr__(self) -> str:
@@ -199,7 +199,9 @@ def document_from_event(event: LogEvent, context: PayloadContext, naming: IndexN
         return Document(trace_index_name(naming, event.timestamp), event.id, parsed, event, context.origin)
     timestamp_ms = event.timestamp
     seconds = timestamp_ms // 1000
-    timestamp = f"{_iso_second(seconds)}.{timestamp_ms - seconds * 1000:03d}Z"
+    stamp = _SECOND_STAMPS.get(seconds)
+    if stamp is None:
+        stamp = _second_stamp(seconds)
     body: dict[str, Any] = {}
     if parsed is not None:
         _merge_json_line(body, parsed, message)
@@ -208,9 +210,22 @@ def document_from_event(event: LogEvent, context: PayloadContext, naming: IndexN
     index, action_prefix = context.log_index(naming, timestamp_ms)
     quoted_id = _quote_ascii(event.id).encode("ascii")
     # Same bytes as encoding the whole source (a unit test pins this), at about half the cost.
-    ndjson = b"".join((action_prefix, quoted_id, b'}}\n{"@timestamp":"', timestamp.encode("ascii"),
-                       b'","event_id":', quoted_id, context.envelope_json, json_codec.dumps(body)[1:], b"\n"))
-    return Document(index, event.id, None, event, context.origin, ndjson, (timestamp, context.envelope, body))
+    ndjson = b"".join((action_prefix, quoted_id, stamp, _MILLIS_THEN_EVENT_ID[timestamp_ms - seconds * 1000],
+                       quoted_id, context.envelope_json, json_codec.dumps(body)[1:], b"\n"))
+    return Document(index, event.id, None, event, context.origin, ndjson, (timestamp_ms, context.envelope, body))
+
+
+# ``}}\n{"@timestamp":"YYYY-MM-DDTHH:MM:SS.`` per second (events of a batch share few seconds),
+# and ``mmmZ","event_id":`` per millisecond: the parts of a bulk pair between the id and the id.
+_SECOND_STAMPS: dict[int, bytes] = {}
+_MILLIS_THEN_EVENT_ID = tuple(b'%03dZ","event_id":' % millis for millis in range(1000))
+
+
+def _second_stamp(seconds: int) -> bytes:
+    if len(_SECOND_STAMPS) >= 4096:
+        _SECOND_STAMPS.clear()
+    stamp = _SECOND_STAMPS[seconds] = b'}}\n{"@timestamp":"%s.' % _iso_second(seconds).encode("ascii")
+    return stamp
 
 
 def unparsed_document(event: LogEvent | UndatedEvent, context: PayloadContext, naming: IndexNaming) -> Document:
@@ -240,34 +255,47 @@ def _merge_json_line(body: dict[str, Any], rest: dict[str, Any], raw: str) -> No
             body["message"] = raw.rstrip("\n")
             body["lambda"] = platform
             return
-    message = rest.get("message")
-    if type(message) is str:
-        del rest["message"]
-    else:
-        message = rest.get("msg")
+    keys = tuple(rest)
+    plan = _MERGE_PLANS.get(keys)
+    if plan is None:
+        plan = _merge_plan(keys)
+    message_keys, promotions = plan
+    for key in message_keys:
+        message = rest[key]
         if type(message) is str:
-            del rest["msg"]
-        else:
-            message = raw.rstrip("\n")
+            del rest[key]
+            break
+    else:
+        message = raw.rstrip("\n")
     body["message"] = message
-    if _ALIASES.isdisjoint(rest):
-        if rest:
-            body["fields"] = rest
-        return
-    for target, aliases in PROMOTED_FIELDS.items():
-        for alias in aliases:
-            if alias in rest:
-                value = rest.pop(alias)
-                kind = type(value)
-                if kind is str:
-                    body[target] = value
-                elif kind is dict or kind is list:
-                    rest[alias] = value  # structured values stay searchable under fields
-                elif value is not None:  # null means "not in a span" etc.: nothing worth indexing
-                    body[target] = to_json_bytes(value).decode("utf-8")
-                break
+    for alias, target in promotions:
+        value = rest.pop(alias)
+        kind = type(value)
+        if kind is str:
+            body[target] = value
+        elif kind is dict or kind is list:
+            rest[alias] = value  # structured values stay searchable under fields
+        elif value is not None:  # null means "not in a span" etc.: nothing worth indexing
+            body[target] = json_codec.dumps(value).decode("utf-8")
     if rest:
         body["fields"] = rest
+
+
+# Lines from one logger share their keys, so which keys are promoted is worked out once per
+# key set: (message keys present, in order; (alias, target) of the first alias present per target).
+MergePlan = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+_MERGE_PLANS: dict[tuple[str, ...], MergePlan] = {}
+
+
+def _merge_plan(keys: tuple[str, ...]) -> MergePlan:
+    present = set(keys)
+    message_keys = tuple(key for key in MESSAGE_KEYS if key in present)
+    promotions = tuple((alias, target) for target, aliases in PROMOTED_FIELDS.items()
+                       for alias in [next((alias for alias in aliases if alias in present), None)] if alias)
+    if len(_MERGE_PLANS) >= 1024:
+        _MERGE_PLANS.clear()
+    plan = _MERGE_PLANS[keys] = (message_keys, promotions)
+    return plan
 
 
 def _merge_text_line(body: dict[str, Any], message: str) -> None:
