@@ -207,7 +207,8 @@ def document_from_event(event: LogEvent, context: PayloadContext, naming: IndexN
         _merge_json_line(body, parsed, message)
     else:
         _merge_text_line(body, message)
-    index, action_prefix = context.log_index(naming, timestamp_ms)
+    found = context.log_indices.get(timestamp_ms // 86_400_000)
+    index, action_prefix = found if found is not None else context.log_index(naming, timestamp_ms)
     quoted_id = _quote_ascii(event.id).encode("ascii")
     # Same bytes as encoding the whole source (a unit test pins this), at about half the cost.
     ndjson = b"".join((action_prefix, quoted_id, stamp, _MILLIS_THEN_EVENT_ID[timestamp_ms - seconds * 1000],

@@ -85,6 +85,8 @@ def _may_hold_big_integer(value: Any) -> bool:
         return False
     for item in value:
         kind = type(item)
+        if kind is str:  # most values: one comparison
+            continue
         if kind is float:
             if item >= _UNSIGNED_64_LIMIT or item <= _SIGNED_64_LIMIT:
                 return True
