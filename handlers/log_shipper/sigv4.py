@@ -42,11 +42,17 @@ class SigV4Signer:
         self._canonical_prefix = f"POST\n{quote(path, safe='/-_.~')}\n{query}\n"
         self._scope_suffix = f"/{region}/{service}/aws4_request"
         self._key: tuple[str, str, bytes] | None = None  # (day, secret, signing key)
+        self._second = -1  # the X-Amz-Date of the last second signed in, written once per second
+        self._stamp = ""
+        self._layouts: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}  # header names -> sorted, joined
 
     def sign(self, body: bytes, headers: dict[str, str], credentials: FrozenCredentials,
              now: float | None = None) -> dict[str, str]:
         """``headers`` (lower-case names) plus the SigV4 ones; all of them are signed."""
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
+        second = int(time.time() if now is None else now)
+        if second != self._second:
+            self._second, self._stamp = second, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(second))
+        stamp = self._stamp
         day = stamp[:8]
         payload_hash = hashlib.sha256(body).hexdigest()
         signed = dict(headers)
@@ -55,9 +61,13 @@ class SigV4Signer:
         signed["x-amz-date"] = stamp
         if credentials.token:
             signed["x-amz-security-token"] = credentials.token
-        names = sorted(signed)
-        signed_names = ";".join(names)
-        canonical = "".join((self._canonical_prefix, "".join(f"{name}:{signed[name].strip()}\n" for name in names),
+        names = tuple(signed)
+        layout = self._layouts.get(names)
+        if layout is None:
+            ordered = sorted(names)
+            layout = self._layouts[names] = (tuple(ordered), ";".join(ordered))
+        ordered, signed_names = layout
+        canonical = "".join((self._canonical_prefix, *[f"{name}:{signed[name].strip()}\n" for name in ordered],
                              "\n", signed_names, "\n", payload_hash))
         scope = day + self._scope_suffix
         string_to_sign = f"{ALGORITHM}\n{stamp}\n{scope}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"

@@ -133,9 +133,14 @@ class FakeBulkServer(LoopbackJSONServer):
             request_fault = self.plan.request_faults.pop(0) if self.plan.request_faults else None
             item_fault = self.plan.item_faults.pop(0) if self.plan.item_faults else None
         body = gzip.decompress(wire) if headers.get("content-encoding") == "gzip" else wire
-        status, response = self._answer(path, headers, wire, body, request_fault, item_fault)
-        if status == 200 and "filter_path=" in path:
-            response = _filter_response(response, parse_qs(urlsplit(path).query)["filter_path"][0])
+        filter_path = parse_qs(urlsplit(path).query)["filter_path"][0] if "filter_path=" in path else None
+        # Answer a filter that keeps only what the shipper reads directly, as a cluster writes
+        # only what is asked for: building whole items to drop most of them would make this
+        # endpoint bill the shipper's benchmarks for work a real cluster does not do.
+        compact = filter_path is not None and set(filter_path.split(",")) <= COMPACT_FILTER
+        status, response = self._answer(path, headers, wire, body, request_fault, item_fault, compact)
+        if status == 200 and filter_path is not None and not compact:
+            response = _filter_response(response, filter_path)
         with self.lock:
             self.requests.append(RecordedRequest(method, path, headers, len(wire), len(body), status))
         return status, response
@@ -145,7 +150,8 @@ class FakeBulkServer(LoopbackJSONServer):
         return _dumps(response)
 
     def _answer(self, path: str, headers: dict[str, str], wire: bytes, body: bytes,
-                request_fault: RequestFault | None, item_fault: ItemFault | None) -> tuple[int, dict[str, Any]]:
+                request_fault: RequestFault | None, item_fault: ItemFault | None,
+                compact: bool = False) -> tuple[int, dict[str, Any]]:
         auth_error = self._check_signature(path, headers, wire)
         if auth_error:
             return 403, {"message": auth_error}
@@ -157,14 +163,14 @@ class FakeBulkServer(LoopbackJSONServer):
         if request_fault is not None:
             if request_fault.delay_seconds:
                 # A slow cluster still indexes; the client gives up first (realistic timeout).
-                result = self._bulk(body, item_fault)
+                result = self._bulk(body, item_fault, compact)
                 time.sleep(request_fault.delay_seconds)
                 return 200, result
             return request_fault.status or 500, request_fault.body or {
                 "error": {"type": "fault_injected", "reason": f"status {request_fault.status}"},
                 "status": request_fault.status}
         try:
-            return 200, self._bulk(body, item_fault)
+            return 200, self._bulk(body, item_fault, compact)
         except MappingTypeRejected as rejected:
             return 400, {"error": {"type": "illegal_argument_exception", "reason": (
                 f"Action/metadata line [{rejected.line}] contains an unknown parameter [_type]")}, "status": 400}
@@ -183,8 +189,9 @@ class FakeBulkServer(LoopbackJSONServer):
             return "The request signature we calculated does not match the signature you provided"
         return None
 
-    def _bulk(self, body: bytes, item_fault: ItemFault | None) -> dict[str, Any]:
-        """One pass, under one lock acquisition: benchmarks time this endpoint with the client."""
+    def _bulk(self, body: bytes, item_fault: ItemFault | None, compact: bool = False) -> dict[str, Any]:
+        """One pass, under one lock acquisition: benchmarks time this endpoint with the client.
+        ``compact``: items hold only ``status`` and ``error.type``/``error.reason``."""
         lines = body.split(b"\n")
         items = []
         append = items.append
@@ -201,8 +208,15 @@ class FakeBulkServer(LoopbackJSONServer):
                 source = json.loads(lines[position + 1]) if self.parse_sources else lines[position + 1]
                 result = (self._create(key, source, item_fault, position // 2) if operation == "create"
                           else self._index(key, source))
-                errors = errors or result["status"] >= 300
+                status = result["status"]
+                errors = errors or status >= 300
+                if compact:
+                    error = result.get("error")
+                    result = {"status": status} if error is None else {"status": status, "error": {
+                        "type": error["type"], "reason": error["reason"]}}
                 append({operation: result})
+        if compact:
+            return {"errors": errors, "items": items}
         return {"took": int((time.perf_counter() - started) * 1000), "errors": errors, "items": items}
 
     def _index(self, key: tuple[str, str], source: dict[str, Any]) -> dict[str, Any]:
@@ -230,6 +244,9 @@ class FakeBulkServer(LoopbackJSONServer):
                 "reason": f"[{key[1]}]: version conflict, document already exists (current version [1])"}}
         self.documents[key] = source
         return {"_index": key[0], "_id": key[1], "_version": 1, "result": "created", "status": 201}
+
+
+COMPACT_FILTER = {"errors", "items.*.status", "items.*.error.type", "items.*.error.reason"}
 
 
 class MappingTypeRejected(Exception):
