@@ -11,19 +11,9 @@ import sys
 import time
 
 sys.path.insert(0, os.environ.get("PROBE_ROOT", "."))
+from benchmarks.log_shipper.shipper_worker import LambdaContext  # noqa: E402 - light: stdlib only
 real_stdout = sys.stdout
 sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the handler's log lines, as Lambda would collect them
-
-
-class Context:
-    function_name = "platform-bench-log-shipping-shipper"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:platform-bench-log-shipping-shipper"
-    aws_request_id = "8f5e2c1e-0000-4000-8000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 event = json.loads(sys.argv[2])
@@ -32,6 +22,6 @@ import importlib  # noqa: E402
 
 module = importlib.import_module(sys.argv[1])
 loaded = time.perf_counter()
-module.handler(event, Context())
+module.handler(event, LambdaContext())
 called = time.perf_counter()
 real_stdout.write(json.dumps({"load_ms": (loaded - started) * 1000, "first_ms": (called - loaded) * 1000}) + "\n")
