@@ -73,6 +73,7 @@ class SignedBulkTransport:
         self._port = parts.port or (443 if self._https else 80)
         query = canonical_query({"filter_path": BULK_FILTER_PATH})
         self._target = f"/_bulk?{query}"
+        self._request_line = f"POST {self._target} HTTP/1.1\r\n"
         self._signer = SigV4Signer(region, "es", parts.netloc, "/_bulk", query)
         self._headers = {"content-type": "application/x-ndjson"}
         if compress:
@@ -88,8 +89,8 @@ class SignedBulkTransport:
         wire = zlib.compress(body, 1, 31) if self._compress else body
         headers = self._signer.sign(wire, self._headers, frozen(self._credentials))
         headers["content-length"] = str(len(wire))
-        head = "".join([f"POST {self._target} HTTP/1.1\r\n", *(f"{name}: {value}\r\n" for name, value in
-                                                                headers.items()), "\r\n"]).encode("latin-1")
+        head = "".join([self._request_line, *[f"{name}: {value}\r\n" for name, value in headers.items()],
+                        "\r\n"]).encode("latin-1")
         status, data = self._exchange(head, wire, timeout_seconds)
         if status != 200:
             detail = data[:2000].decode("utf-8", "replace")

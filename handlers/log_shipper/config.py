@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Mapping
 
 FIVE_MIB = 5 * 1024 * 1024
@@ -28,6 +28,15 @@ class ShipperConfig:
     backoff_cap_seconds: float = 5.0
     compress: bool = False
     outage_budget_ms: int = 3_000
+
+    def __hash__(self) -> int:
+        """Computed once: the policy and naming caches hash the config on every invocation, and
+        the generated hash would rebuild a tuple of every field each time."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, item.name) for item in fields(self)))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "ShipperConfig":

@@ -81,41 +81,38 @@ class HttpConnection:
     def _read_response(self) -> tuple[int, bytes, bool]:
         reader = self._reader
         assert reader is not None
-        status_line = reader.readline(MAX_LINE + 1)
+        readline = reader.readline
+        status_line = readline(MAX_LINE + 1)
         if not status_line:
             raise ConnectionClosed("connection closed before the response")
         parts = status_line.split(None, 2)
         if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
             raise ProtocolError(f"not an HTTP/1.x status line: {status_line[:80]!r}")
-        status = int(parts[1])
-        length: int | None = None
-        chunked = False
-        keep_alive = parts[0] == b"HTTP/1.1"
+        lines = []
         for _ in range(MAX_HEADERS):
-            line = reader.readline(MAX_LINE + 1)
-            if line in (b"\r\n", b"\n"):
+            line = readline(MAX_LINE + 1)
+            if line == b"\r\n" or line == b"\n":
                 break
             if not line or len(line) > MAX_LINE:
                 raise ProtocolError("response headers cut off or too long")
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value.strip())
-            elif name == b"transfer-encoding":
-                chunked = b"chunked" in value.lower()
-            elif name == b"connection":
-                token = value.strip().lower()
-                keep_alive = token == b"keep-alive" or (keep_alive and token != b"close")
+            lines.append(line)
         else:
             raise ProtocolError(f"more than {MAX_HEADERS} response headers")
+        # The three headers that frame the body, found in the whole lower-cased block at once.
+        head = b"\n" + b"".join(lines).lower().replace(b"\r\n", b"\n").replace(b": ", b":")
+        length = _header(head, b"content-length")
+        chunked = b"chunked" in (_header(head, b"transfer-encoding") or b"")
+        connection = _header(head, b"connection")
+        keep_alive = connection == b"keep-alive" or (parts[0] == b"HTTP/1.1" and connection != b"close")
         if chunked:
-            return status, self._read_chunks(), keep_alive
+            return int(parts[1]), self._read_chunks(), keep_alive
         if length is not None:
-            data = reader.read(length)
-            if len(data) != length:
-                raise ConnectionClosed(f"response body cut off at {len(data)} of {length} bytes")
-            return status, data, keep_alive
-        return status, reader.read(), False  # no length: the body ends when the server closes
+            size = int(length)
+            data = reader.read(size)
+            if len(data) != size:
+                raise ConnectionClosed(f"response body cut off at {len(data)} of {size} bytes")
+            return int(parts[1]), data, keep_alive
+        return int(parts[1]), reader.read(), False  # no length: the body ends when the server closes
 
     def _read_chunks(self) -> bytes:
         reader = self._reader
@@ -136,3 +133,13 @@ class HttpConnection:
                 raise ConnectionClosed("chunked response cut off")
             chunks.append(chunk)
             reader.readline(MAX_LINE + 1)  # the CRLF after each chunk
+
+
+def _header(head: bytes, name: bytes) -> bytes | None:
+    """The value of header ``name`` in a lower-cased header block that starts with a newline."""
+    start = head.find(b"\n" + name + b":")
+    if start < 0:
+        return None
+    start += len(name) + 2
+    end = head.find(b"\n", start)
+    return head[start:end if end >= 0 else None].strip()

@@ -71,8 +71,8 @@ class SigV4Signer:
                              "\n", signed_names, "\n", payload_hash))
         scope = day + self._scope_suffix
         string_to_sign = f"{ALGORITHM}\n{stamp}\n{scope}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
-        signature = hmac.new(self._signing_key(day, credentials.secret_key), string_to_sign.encode("utf-8"),
-                             hashlib.sha256).hexdigest()
+        signature = hmac.digest(self._signing_key(day, credentials.secret_key), string_to_sign.encode("utf-8"),
+                                "sha256").hex()
         signed["authorization"] = (f"{ALGORITHM} Credential={credentials.access_key}/{scope}, "
                                    f"SignedHeaders={signed_names}, Signature={signature}")
         return signed
@@ -83,6 +83,6 @@ class SigV4Signer:
             return cached[2]
         key = ("AWS4" + secret).encode("utf-8")
         for part in (day, self._region, self._service, "aws4_request"):
-            key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
+            key = hmac.digest(key, part.encode("utf-8"), "sha256")
         self._key = (day, secret, key)
         return key

@@ -115,3 +115,17 @@ def test_a_large_body_is_sent_whole(canned) -> None:
     request = b"POST /_bulk HTTP/1.1\r\nhost: x\r\ncontent-length: 300000\r\n\r\n"
     assert HttpConnection("127.0.0.1", server.port, None).exchange(request, body, 5) == (200, b"")
     assert server.requests == [request + body]
+
+
+@pytest.mark.parametrize("reply", [
+    b"HTTP/1.1 200 OK\r\nCONTENT-LENGTH:2\r\nX-Content-Length-Note: 99\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\ncontent-length:   2  \r\n\r\n{}",
+    b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\nContent-Length: 2\n\n{}",
+])
+def test_header_names_are_read_whatever_their_case_spacing_or_line_ends(canned, reply: bytes) -> None:
+    server = canned([(reply, False), (reply, False)])
+    connection = HttpConnection("127.0.0.1", server.port, None)
+    assert connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
+    assert connection.is_open and connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
+    assert server.connections == 1
