@@ -80,8 +80,9 @@ class PayloadContext:
     log_indices: dict[int, tuple[str, bytes]] = field(default_factory=dict)  # day -> (index, action prefix)
 
     def log_index(self, naming: IndexNaming, timestamp_ms: int) -> tuple[str, bytes]:
-        """The log index for the event's day, and its action line up to the id; events of one
-        payload nearly always share a day, so this is one lookup per event."""
+        """The log index for the event's day, and its action line up to the id. Events of one
+        payload nearly always share a day: ``document_from_event`` looks ``log_indices`` up
+        itself and calls this only for a day not seen yet."""
         day = timestamp_ms // 86_400_000
         found = self.log_indices.get(day)
         if found is None:
