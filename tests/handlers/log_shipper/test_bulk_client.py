@@ -73,3 +73,10 @@ def test_a_timeout_and_a_refused_connection_are_retryable(silent_port: int) -> N
 def test_an_endpoint_that_is_not_http_is_refused_at_once() -> None:
     with pytest.raises(ValueError, match="http"):
         transport_to("search-x.us-east-1.es.amazonaws.com")
+
+
+def test_the_test_endpoint_refuses_mapping_types_like_opensearch_2(server: FakeBulkServer) -> None:
+    """Why the reference function cannot index into OpenSearch 2.x: its action lines carry _type."""
+    with pytest.raises(RequestFailure) as raised:
+        transport_to(server.url).bulk(b'{"index":{"_index":"cwl-2026.11.18","_type":"/g","_id":"1"}}\n{}\n', 5.0)
+    assert (raised.value.kind, raised.value.status) == ("rejected", 400) and "_type" in raised.value.detail

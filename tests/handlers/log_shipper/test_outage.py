@@ -141,3 +141,16 @@ def test_any_outage_ends_with_every_event_indexed_once_or_dead_lettered(
         else:
             raise AssertionError("still unsafe after the outage ended")
     assert_exactly_once_or_dead_lettered(server, s3, payloads)
+
+
+def test_the_budget_is_a_setting(server: FakeBulkServer, s3: Any, make_shipper: Callable[..., Any]) -> None:
+    """SHIPPER_OUTAGE_BUDGET_MS=0: the first refused request is the last one of the invocation."""
+    server.plan.request_faults.extend([RequestFault(503)] * 20)
+    payload = fixtures.payload_json("/platform/dev/orders/lambda-api", [fixtures.log_event(1, "m")])
+    try:
+        handle_event(fixtures.awslogs_event(payload), make_shipper(SHIPPER_OUTAGE_BUDGET_MS=0))
+    except IncompleteShipmentError as incomplete:
+        assert incomplete.result.endpoint_refusing
+    else:
+        raise AssertionError("the event should have been left to Lambda's retry")
+    assert len(server.requests) == 1
