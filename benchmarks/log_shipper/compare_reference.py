@@ -1,12 +1,25 @@
-"""Throughput of this shipper vs a behavioural model of the AWS console's LogsToElasticsearch
-function (Node.js 20, benchmarks/log_shipper/reference_model/), on the same direct
-``awslogs`` payloads and the same local bulk endpoint.
+"""Events per second of this shipper's Lambda entry point against a model of the AWS console's
+LogsToElasticsearch function (v1.1.2), on the same payloads and the same local TLS endpoint.
 
-    .venv/bin/python benchmarks/log_shipper/compare_reference.py [--events 20000]
+    .venv/bin/python benchmarks/log_shipper/compare_reference.py [--pairs 7] [--events 20000]
+        [--workload json|mixed] [--plain-http]
 
-The model is our own code written from the reference's documented behaviour, not its source;
-see reference_model/handler.js for exactly what it does (one uncompressed request per
-invocation, ``index`` operation, no retries).
+- **Subjects.** Ours is ``handlers.log_shipper.app.handler`` with ``@instrument``, its metrics
+  and its log line, in a Lambda-like environment. Theirs is ``reference_model/handler.js``, our
+  own Node.js model of that function's behaviour (not its code): a SigV4 signature computed by
+  hand with ``crypto``, one uncompressed ``_bulk`` per invocation with the ``index`` operation
+  and ``_type``, no retries. Both run in warm worker processes that stay up for the whole run.
+- **Payloads.** Direct ``awslogs`` events of N log events; ``json`` (default) is JSON lines of
+  about 300 bytes, ``mixed`` the platform's own mix (see workload.py). Each pair of runs gets
+  fresh event ids, so every ``create`` is a real insert.
+- **Endpoint.** The test suite's fake ``_bulk`` in its own process, over TLS with a throw-away
+  certificate (each client trusts it through ``SSL_CERT_FILE`` / ``NODE_EXTRA_CA_CERTS``),
+  verifying every SigV4 signature.
+- **Statistics.** Per batch size: one discarded warm-up run per side, then ``--pairs`` pairs,
+  the order alternating within each pair. Reported: the median events/s of each side with its
+  range, and the median and range of the per-pair ratios; and, steadier on a busy machine, the
+  events per CPU-second each client process used (the endpoint's time excluded). The load
+  average is printed before and after, because the machine is shared.
 """
 from __future__ import annotations
 
@@ -14,62 +27,140 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.log_shipper.throughput import BATCH_SIZES, NoDeadLetters, bulk_endpoint, shipper_wiring  # noqa: E402
-from benchmarks.log_shipper.workload import encoded_payloads  # noqa: E402
-from handlers.log_shipper.events import handle_event  # noqa: E402
-from handlers.log_shipper.wiring import build_shipper  # noqa: E402
+from benchmarks.cold_start.run import lambda_environment  # noqa: E402
+from benchmarks.log_shipper.bulk_endpoint import running_endpoint  # noqa: E402
+from benchmarks.log_shipper.workload import direct_events  # noqa: E402
 
-MODEL = Path(__file__).resolve().parent / "reference_model" / "run.js"
-
-
-def python_shipper(url: str, events: list[dict]) -> float:
-    config, transport = shipper_wiring(url, "cmp")
-    started = time.perf_counter()
-    for event in events:
-        handle_event(event, build_shipper(config, transport, NoDeadLetters()))
-    return time.perf_counter() - started
+HERE = Path(__file__).resolve().parent
+BATCH_SIZES = (10, 100, 1_000, 10_000)
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
 
 
-def reference_model(url: str, events: list[dict], workdir: Path) -> float:
-    path = workdir / "events.json"
-    path.write_text(json.dumps(events))
-    env = {**os.environ, "OPENSEARCH_ENDPOINT": url, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDBENCH",
-           "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
-    output = subprocess.run(["node", str(MODEL), str(path)], env=env, check=True, capture_output=True, text=True,
-                            timeout=600).stdout
-    return float(json.loads(output)["seconds"])
+def shipper_environment(url: str, ca_file: str | None) -> dict[str, str]:
+    """What the platform's function gets (components/logging), with a Lambda-like runtime."""
+    env = lambda_environment({})
+    env.update(CREDENTIALS)
+    env.update({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "platform-bench-log-shipping-dead-letters",
+                "LOG_INDEX_PREFIX": "logs-bench", "TRACE_INDEX_PREFIX": "otel-v1-apm-span-bench",
+                "LOG_GROUP_PREFIX": "/platform/dev/", "ENVIRONMENT": "bench", "SERVICE_NAME": "log-shipping",
+                "AWS_LAMBDA_FUNCTION_NAME": "platform-bench-log-shipping-shipper"})
+    if ca_file:
+        env["SSL_CERT_FILE"] = ca_file
+    return env
+
+
+def reference_environment(url: str, ca_file: str | None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "NODE_"))}
+    env.update(CREDENTIALS)
+    env.update({"OPENSEARCH_ENDPOINT": url, "AWS_REGION": "us-east-1"})
+    if ca_file:
+        env["NODE_EXTRA_CA_CERTS"] = ca_file
+    return env
+
+
+class Worker:
+    """A warm process that runs a file of events on request and reports how long it took."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.name = name
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True)
+
+    def run(self, events_file: Path, expected_events: int) -> tuple[float, float]:
+        """(events per second of wall time, events per second of this worker's CPU time)."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"run {events_file}\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"{self.name} worker stopped (exit code {self.process.wait()})")
+        result = json.loads(line)
+        if result["events"] != expected_events:
+            raise SystemExit(f"{self.name} shipped {result['events']} of {expected_events} events")
+        return expected_events / result["seconds"], expected_events / result["cpu_seconds"]
+
+    def stop(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+@contextmanager
+def workers(url: str, ca_file: str | None) -> Iterator[tuple[Worker, Worker]]:
+    ours = Worker("shipper", [sys.executable, str(HERE / "shipper_worker.py")], shipper_environment(url, ca_file))
+    theirs = Worker("reference", ["node", str(HERE / "reference_model" / "run.js")],
+                    reference_environment(url, ca_file))
+    try:
+        yield ours, theirs
+    finally:
+        ours.stop()
+        theirs.stop()
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):,.0f} ({min(values):,.0f}–{max(values):,.0f})"
+
+
+def compare(batch_size: int, total: int, pairs: int, workload: str, ours: Worker, theirs: Worker, folder: Path,
+            first_id: int) -> dict[str, list[float]]:
+    rates: dict[str, list[float]] = {"ours": [], "theirs": [], "ratio": [], "ours_cpu": [], "theirs_cpu": []}
+    for pair in range(pairs + 1):  # pair 0 warms both workers up and is not counted
+        events_file = folder / f"events-{batch_size}-{pair}.json"
+        events_file.write_text(json.dumps(direct_events(total, batch_size, first_id + pair * total, workload)))
+        order = (ours, theirs) if pair % 2 == 0 else (theirs, ours)
+        measured = {worker.name: worker.run(events_file, total) for worker in order}
+        events_file.unlink()
+        if pair:
+            rates["ours"].append(measured["shipper"][0])
+            rates["theirs"].append(measured["reference"][0])
+            rates["ratio"].append(measured["shipper"][0] / measured["reference"][0])
+            rates["ours_cpu"].append(measured["shipper"][1])
+            rates["theirs_cpu"].append(measured["reference"][1])
+    return rates
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--events", type=int, default=20_000, help="events per run (at least two batches)")
+    parser.add_argument("--pairs", type=int, default=7, help="measured pairs of runs per batch size")
+    parser.add_argument("--workload", choices=["json", "mixed"], default="json")
+    parser.add_argument("--plain-http", action="store_true", help="no TLS on the endpoint")
+    parser.add_argument("--batch", type=int, action="append", help="batch sizes (default: 10 100 1000 10000)")
     args = parser.parse_args()
     if shutil.which("node") is None:
         sys.exit("node is not installed: cannot run the reference model")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "checked-hash",
+                    str(ROOT / "handlers")], check=True)
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores; "
+          f"workload {args.workload}; {'http' if args.plain_http else 'https'}; {args.pairs} interleaved pairs")
+    print(f"| batch | this shipper, events/s, median (range) | reference model, events/s, median (range) "
+          f"| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs (ratio) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     first_id = 0
-    with bulk_endpoint() as (_, url):
-        with tempfile.TemporaryDirectory() as tmp:
-            print(f"{'batch':>7} {'this shipper ev/s':>18} {'reference model ev/s':>21} {'ratio':>6}")
-            for batch_size in BATCH_SIZES:
-                total = max(args.events, batch_size)
-                ours = theirs = float("inf")
-                for _ in range(args.repeats):  # alternate and keep the best: the machine is shared
-                    events = [{"awslogs": {"data": data}}
-                              for data in encoded_payloads(total, batch_size, first_id=first_id)]
-                    first_id += total  # fresh ids, so every create is a real insert
-                    ours = min(ours, python_shipper(url, events))
-                    theirs = min(theirs, reference_model(url, events, Path(tmp)))
-                print(f"{batch_size:>7} {int(total / ours):>18,} {int(total / theirs):>21,} {theirs / ours:>6.2f}")
+    with running_endpoint(tls=not args.plain_http) as (_, url, ca_file), workers(url, ca_file) as (ours, theirs), \
+            tempfile.TemporaryDirectory() as folder:
+        for batch_size in args.batch or BATCH_SIZES:
+            total = max(args.events, 2 * batch_size)
+            rates = compare(batch_size, total, args.pairs, args.workload, ours, theirs, Path(folder), first_id)
+            first_id += (args.pairs + 1) * total
+            ratio = statistics.median(rates["ours"]) / statistics.median(rates["theirs"])
+            ratios = rates["ratio"]
+            ours_cpu, theirs_cpu = statistics.median(rates["ours_cpu"]), statistics.median(rates["theirs_cpu"])
+            print(f"| {batch_size:,} | {spread(rates['ours'])} | {spread(rates['theirs'])} | {ratio:.2f} | "
+                  f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) | "
+                  f"{ours_cpu:,.0f} / {theirs_cpu:,.0f} ({ours_cpu / theirs_cpu:.2f}) |", flush=True)
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""End-to-end shipping throughput against the local bulk endpoint (separate process):
-decode, transform, gzip, SigV4-sign, POST _bulk, settle per-item results.
+"""End-to-end shipping throughput of the shipper's core (no Lambda entry point, no telemetry)
+against the local TLS bulk endpoint (separate process): decode, transform, SigV4-sign, POST
+_bulk, settle per-item results.
 
     .venv/bin/python benchmarks/log_shipper/throughput.py [--events 20000]
 
@@ -10,11 +11,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +21,13 @@ sys.path.insert(0, str(ROOT))
 
 from botocore.credentials import Credentials  # noqa: E402
 
+from benchmarks.log_shipper.bulk_endpoint import command, running_endpoint  # noqa: E402
 from benchmarks.log_shipper.workload import encoded_payloads, kinesis_event  # noqa: E402
-from tests.handlers.log_shipper import fixtures  # noqa: E402
-from handlers.log_shipper.bulk_client import OpenSearchBulkTransport  # noqa: E402
+from handlers.log_shipper.bulk_client import SignedBulkTransport  # noqa: E402
 from handlers.log_shipper.config import ShipperConfig  # noqa: E402
 from handlers.log_shipper.events import handle_event  # noqa: E402
 from handlers.log_shipper.wiring import build_shipper  # noqa: E402
+from tests.handlers.log_shipper import fixtures  # noqa: E402
 
 BATCH_SIZES = (10, 100, 1_000, 10_000)
 
@@ -40,27 +39,12 @@ class NoDeadLetters:
         raise AssertionError("unexpected dead letter during the benchmark")
 
 
-@contextmanager
-def bulk_endpoint() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """The local bulk endpoint in its own process, and its URL; it stops when its stdin closes."""
-    process = subprocess.Popen([sys.executable, "-m", "benchmarks.log_shipper.bulk_endpoint", "--seconds", "600"],
-                               cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    try:
-        yield process, url
-    finally:
-        if process.stdin:
-            process.stdin.close()
-        process.wait(timeout=30)
-
-
-def shipper_wiring(url: str, tag: str) -> tuple[ShipperConfig, OpenSearchBulkTransport]:
+def shipper_wiring(url: str, tag: str) -> tuple[ShipperConfig, SignedBulkTransport]:
     """Configuration and a signed transport to ``url``; ``tag`` keeps each benchmark's indices apart."""
     config = ShipperConfig.from_env({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "unused",
                                      "LOG_INDEX_PREFIX": f"logs-{tag}", "TRACE_INDEX_PREFIX": f"otel-v1-apm-span-{tag}",
                                      "LOG_GROUP_PREFIX": "/platform/dev/", "ENVIRONMENT": "dev"})
-    transport = OpenSearchBulkTransport(url, "us-east-1", lambda: Credentials("AKIDBENCH", "secret", "token"))
+    transport = SignedBulkTransport(url, "us-east-1", lambda: Credentials("AKIDBENCH", "secret", "token"))
     return config, transport
 
 
@@ -91,7 +75,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000, help="events per batch size")
     args = parser.parse_args()
     os.environ.setdefault("AWS_REGION", "us-east-1")
-    with bulk_endpoint() as (process, url):
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    with running_endpoint(tls=True) as (process, url, ca_file):
+        os.environ["SSL_CERT_FILE"] = ca_file or ""
         first_id = 0
         print(f"{'batch':>7} {'invocations':>11} {'events/s':>10} {'MB/s of log messages':>21}")
         for batch_size in BATCH_SIZES:
@@ -100,10 +86,7 @@ def main() -> None:
             first_id += total
             print(f"{batch_size:>7} {result['invocations']:>11} {result['events_per_second']:>10,} "
                   f"{result['log_mb_per_second']:>21}")
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write("count\n")
-        process.stdin.flush()
-        print(f"documents stored by the endpoint: {process.stdout.readline().strip()}")
+        print(f"documents stored by the endpoint: {command(process, 'count')}")
 
 
 if __name__ == "__main__":

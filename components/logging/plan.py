@@ -116,9 +116,12 @@ def logs_assume_role_policy(ctx: iam.AccountContext, log_group_prefix: str) -> s
 
 
 def kinesis_read_statement(stream_arn: str) -> dict:
+    """What a standard (polling) event source mapping needs on the stream. No
+    ``kinesis:SubscribeToShard``: that applies to enhanced fan-out consumer ARNs only, and the
+    mapping reads the stream itself, so on the stream ARN it would grant nothing."""
     return {"Sid": "ReadLogStream", "Effect": "Allow",
             "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-                       "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:SubscribeToShard"],
+                       "kinesis:GetShardIterator", "kinesis:ListShards"],
             "Resource": stream_arn}
 
 

@@ -5,41 +5,62 @@ shipper itself is rebuilt per invocation because it is bound to that invocation'
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from handlers.log_shipper.bulk_client import OpenSearchBulkTransport
+from handlers.log_shipper.bulk_client import SignedBulkTransport
 from handlers.log_shipper.config import ShipperConfig
 from handlers.log_shipper.events import IncompleteShipmentError, handle_event
+from handlers.log_shipper.outage import OutageGuard
 from handlers.log_shipper.pipeline import ShipmentResult
-from handlers.log_shipper.wiring import build_shipper
+from handlers.log_shipper.wiring import LazyS3Client, build_shipper, transport_from
 from handlers.telemetry import instrument, logger, metrics
 
 
-@lru_cache(maxsize=1)
-def _clients() -> tuple[ShipperConfig, OpenSearchBulkTransport, Any]:
-    import boto3
+class Container(NamedTuple):
+    """What lives as long as the Lambda container: reused connection, credentials, outage state."""
 
+    config: ShipperConfig
+    transport: SignedBulkTransport
+    s3: LazyS3Client
+    guard: OutageGuard
+
+
+@lru_cache(maxsize=1)
+def _clients() -> Container:
     config = ShipperConfig.from_env()
-    transport = OpenSearchBulkTransport(config.endpoint, config.region)
-    return config, transport, boto3.client("s3", region_name=config.region)
+    return Container(config, transport_from(config), LazyS3Client(config.region), OutageGuard(config.outage_budget_ms))
+
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # Inside Lambda, set up during the init phase: a missing setting fails the cold start
+    # instead of a batch, and the first invocation does not pay for the credentials and the
+    # TLS context (see benchmarks/README.md, "Cold start").
+    _clients()
 
 
 @instrument(service="log-shipping")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config, transport, s3 = _clients()
-    shipper = build_shipper(config, transport, s3, remaining_ms=context.get_remaining_time_in_millis)
+    config, transport, s3, guard = _clients()
+    shipper = build_shipper(config, transport, s3, remaining_ms=context.get_remaining_time_in_millis, guard=guard)
     try:
         response, result = handle_event(event, shipper)
     except IncompleteShipmentError as incomplete:
         _emit(incomplete.result)
-        logger.info("shipment incomplete, leaving the event to Lambda's retry", error=str(incomplete))
+        logger.info("shipment incomplete, leaving the event to Lambda's retry", error=str(incomplete),
+                    endpoint_refusing=incomplete.result.endpoint_refusing)
         raise
     _emit(result)
-    logger.info("shipment complete", received=result.received, shipped=result.shipped,
-                dead_lettered=result.dead_lettered, retried=result.retried,
-                unsafe_records=len(result.unsafe_keys), max_lag_ms=result.max_lag_ms,
-                loop_guarded_events=result.loop_guarded_events)
+    # A routine shipment is fully described by its metrics; its line is DEBUG, so it costs
+    # nothing at the default level. Anything that needed retries or left a trace is INFO.
+    noteworthy = (result.retried or result.dead_lettered or result.unsafe_keys or result.loop_guarded_events
+                  or result.endpoint_refusing)
+    (logger.info if noteworthy else logger.debug)(
+        "shipment complete", received=result.received, shipped=result.shipped,
+        dead_lettered=result.dead_lettered, retried=result.retried, unsafe_records=len(result.unsafe_keys),
+        max_lag_ms=result.max_lag_ms, loop_guarded_events=result.loop_guarded_events,
+        endpoint_refusing=result.endpoint_refusing)
     return response
 
 

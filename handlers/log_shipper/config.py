@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Mapping
 
 FIVE_MIB = 5 * 1024 * 1024
@@ -26,6 +26,17 @@ class ShipperConfig:
     max_attempts: int = 8
     backoff_base_seconds: float = 0.2
     backoff_cap_seconds: float = 5.0
+    compress: bool = False
+    outage_budget_ms: int = 3_000
+
+    def __hash__(self) -> int:
+        """Computed once: the policy and naming caches hash the config on every invocation, and
+        the generated hash would rebuild a tuple of every field each time."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, item.name) for item in fields(self)))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "ShipperConfig":
@@ -52,4 +63,6 @@ class ShipperConfig:
             request_timeout_seconds=float(env.get("SHIPPER_REQUEST_TIMEOUT_SECONDS", 30.0)),
             safety_margin_ms=int(env.get("SHIPPER_SAFETY_MARGIN_MS", 10_000)),
             max_attempts=int(env.get("SHIPPER_MAX_ATTEMPTS", 8)),
+            compress=env.get("SHIPPER_COMPRESS", "false").strip().lower() in ("1", "true", "yes"),
+            outage_budget_ms=int(env.get("SHIPPER_OUTAGE_BUDGET_MS", 3_000)),
         )

@@ -12,17 +12,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
+from handlers.log_shipper.cloudwatch_payload import UndatedEvent
 from handlers.log_shipper.documents import Document, index_date
 from handlers.log_shipper.failures import PermanentFailure
 
 SCHEMA = "log-shipper-dead-letter/v1"
 DOCUMENT_PREFIX = "documents/"
 PAYLOAD_PREFIX = "payloads/"
+UNDATED = "undated"
 PUT_WORKERS = 8
 
 
 def document_key(document: Document) -> str:
-    day = index_date(document.event.timestamp).replace(".", "/")
+    """Computed before any S3 call and outside every ``try``, so it must hold for any event:
+    one without a usable date is filed under ``undated/`` instead of a day."""
+    event = document.event
+    day = UNDATED if type(event) is UndatedEvent else index_date(event.timestamp).replace(".", "/")
     log_group = document.origin.log_group.strip("/") or "_no_log_group"
     return f"{DOCUMENT_PREFIX}{day}/{log_group}/{document.event.id}.json"
 

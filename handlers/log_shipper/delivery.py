@@ -7,15 +7,18 @@ tests check.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Iterator, Sequence
 
 from handlers.log_shipper.bulk_client import BulkTransport
 from handlers.log_shipper.documents import Document
 from handlers.log_shipper.failures import (PermanentFailure, RequestFailure, item_is_retryable,
                                            item_is_success)
+from handlers.log_shipper.outage import OutageGuard
 from handlers.log_shipper.retry_policy import RemainingMs, RetryPolicy, Sleep, no_deadline, real_sleep
 
 FIVE_MIB = 5 * 1024 * 1024
+_ndjson_of = attrgetter("ndjson")
 
 
 @dataclass
@@ -25,10 +28,15 @@ class DeliveryReport:
     pending: list[Document] = field(default_factory=list)
     retried: int = 0
     requests: int = 0
+    endpoint_refusing: bool = False  # stopped early: the endpoint refused everything past the outage budget
 
 
 def chunk_documents(documents: Sequence[Document], max_bytes: int) -> Iterator[list[Document]]:
     """Greedy chunks of at most ``max_bytes`` uncompressed; an oversized document travels alone."""
+    if sum(map(len, map(_ndjson_of, documents))) <= max_bytes:  # the usual case, summed at C speed
+        if documents:
+            yield list(documents)
+        return
     chunk: list[Document] = []
     size = 0
     for document in documents:
@@ -45,12 +53,13 @@ def chunk_documents(documents: Sequence[Document], max_bytes: int) -> Iterator[l
 class Deliverer:
     def __init__(self, transport: BulkTransport, policy: RetryPolicy | None = None,
                  remaining_ms: RemainingMs = no_deadline, sleep: Sleep = real_sleep,
-                 max_chunk_bytes: int = FIVE_MIB) -> None:
+                 max_chunk_bytes: int = FIVE_MIB, guard: OutageGuard | None = None) -> None:
         self._transport = transport
         self._policy = policy or RetryPolicy()
         self._remaining_ms = remaining_ms
         self._sleep = sleep
         self.max_chunk_bytes = max_chunk_bytes
+        self._guard = guard if guard is not None else OutageGuard()
 
     def deliver(self, documents: Sequence[Document]) -> DeliveryReport:
         report = DeliveryReport()
@@ -63,10 +72,17 @@ class Deliverer:
                 delay = self._policy.backoff_seconds(attempt)
                 if self._policy.usable_ms(self._remaining_ms()) - delay * 1000 <= 0:
                     break
+                if not self._guard.allows(report.requests, after_seconds=delay):
+                    report.endpoint_refusing = True
+                    break
                 self._sleep(delay)
                 report.retried += len(pending)
             retry: list[Document] = []
             for chunk in chunk_documents(pending, self.max_chunk_bytes):
+                if not self._guard.allows(report.requests):
+                    report.endpoint_refusing = True
+                    retry.extend(chunk)  # left for Lambda to redeliver, like time running out
+                    continue
                 self._send(chunk, report, retry, may_refresh=True)
             pending = retry
             attempt += 1
@@ -78,13 +94,18 @@ class Deliverer:
         if timeout <= 0:
             retry.extend(chunk)
             return
-        body = b"".join(document.ndjson for document in chunk)
+        body = b"".join([document.ndjson for document in chunk])
         report.requests += 1
         try:
             response = self._transport.bulk(body, timeout)
         except RequestFailure as failure:
+            if failure.kind in ("retryable", "expired_credentials"):
+                self._guard.refused()
+            else:
+                self._guard.answered()
             self._settle_request_failure(failure, chunk, body, report, retry, may_refresh)
             return
+        self._guard.answered()
         self._settle_items(chunk, response, report, retry)
 
     def _settle_request_failure(self, failure: RequestFailure, chunk: list[Document], body: bytes,

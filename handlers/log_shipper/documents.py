@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Hashable
 
 from handlers.log_shipper import json_codec
-from handlers.log_shipper.cloudwatch_payload import LogEvent, LogsPayload
+from handlers.log_shipper.cloudwatch_payload import LogEvent, LogsPayload, UndatedEvent
 from handlers.log_shipper.lambda_platform import parse_platform_json, parse_platform_text
 from handlers.log_shipper.log_groups import service_from_log_group
 
@@ -35,7 +35,8 @@ PROMOTED_FIELDS: dict[str, tuple[str, ...]] = {
     "exception_type": ("exception_type",),
     "exception": ("exception",),
 }
-MESSAGE_KEYS = ("message", "msg")
+
+MESSAGE_KEYS = ("message", "msg")  # the first that holds text is the message
 PYTHON_RUNTIME_LEVELS = frozenset({"[DEBUG]", "[INFO]", "[WARNING]", "[ERROR]", "[CRITICAL]"})
 
 
@@ -75,7 +76,19 @@ class PayloadContext:
     origin: Origin
     service: str
     envelope: dict[str, str]
-    envelope_json: bytes  # the envelope's members without braces, ready to splice
+    envelope_json: bytes  # ``,"log_group":…,"environment":…,``: the envelope's members, ready to splice
+    log_indices: dict[int, tuple[str, bytes]] = field(default_factory=dict)  # day -> (index, action prefix)
+
+    def log_index(self, naming: IndexNaming, timestamp_ms: int) -> tuple[str, bytes]:
+        """The log index for the event's day, and its action line up to the id. Events of one
+        payload nearly always share a day: ``document_from_event`` looks ``log_indices`` up
+        itself and calls this only for a day not seen yet."""
+        day = timestamp_ms // 86_400_000
+        found = self.log_indices.get(day)
+        if found is None:
+            index = f"{naming.log_index_prefix}-{self.service}-{_utc_day(day)[0]}"
+            found = self.log_indices[day] = (index, _action_prefix(index))
+        return found
 
 
 def payload_context(payload: LogsPayload, naming: IndexNaming, record_key: Hashable = None) -> PayloadContext:
@@ -88,23 +101,38 @@ def payload_context(payload: LogsPayload, naming: IndexNaming, record_key: Hasha
         "environment": naming.environment,
     }
     origin = Origin(payload.owner, payload.log_group, payload.log_stream, payload.subscription_filters, record_key)
-    return PayloadContext(origin, service, envelope, to_json_bytes(envelope)[1:-1])
+    return PayloadContext(origin, service, envelope, b"," + to_json_bytes(envelope)[1:-1] + b",")
 
 
-@dataclass(eq=False, slots=True)
 class Document:
-    """One bulk ``create``: the action and source lines are serialised once and reused on retry."""
+    """One bulk ``create``: the action and source lines are serialised once and reused on retry.
 
-    index: str
-    id: str
-    source: dict[str, Any]
-    event: LogEvent
-    origin: Origin
-    ndjson: bytes = field(default=b"", repr=False)
+    A log document keeps the pieces its source was written from, and builds ``source`` as a
+    dict only when something reads it (a dead letter): most documents are only ever sent.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.ndjson:
-            self.ndjson = create_action(self.index, self.id) + to_json_bytes(self.source) + b"\n"
+    __slots__ = ("index", "id", "event", "origin", "ndjson", "_source", "_pieces")
+
+    def __init__(self, index: str, id: str, source: dict[str, Any] | None, event: LogEvent | UndatedEvent,
+                 origin: Origin, ndjson: bytes = b"",
+                 pieces: tuple[int, dict[str, str], dict[str, Any]] | None = None) -> None:
+        self.index = index
+        self.id = id
+        self.event = event
+        self.origin = origin
+        self._source = source
+        self._pieces = pieces  # (timestamp in ms, envelope, body) of a log document
+        self.ndjson = ndjson or create_action(index, id) + to_json_bytes(source) + b"\n"
+
+    @property
+    def source(self) -> dict[str, Any]:
+        if self._source is None:
+            timestamp_ms, envelope, body = self._pieces  # type: ignore[misc]
+            self._source = {"@timestamp": iso_timestamp(timestamp_ms), "event_id": self.id, **envelope, **body}
+        return self._source
+
+    def __repr__(self) -> str:
+        return f"Document(index={self.index!r}, id={self.id!r})"
 
 
 def create_action(index: str, document_id: str) -> bytes:
@@ -156,24 +184,58 @@ def trace_index_name(naming: IndexNaming, timestamp_ms: int) -> str:
 
 def document_from_event(event: LogEvent, context: PayloadContext, naming: IndexNaming) -> Document:
     message = event.message
-    parsed = _parse_json_object(message)
+    first = message[:1]
+    parsed = None
+    if first == "{":
+        try:
+            parsed = json_codec.loads_line(message)
+        except ValueError:
+            pass  # not JSON after all: kept as text
+        if type(parsed) is not dict:
+            parsed = None
+    elif first.isspace():
+        parsed = _parse_json_object(message)
     if parsed is not None and parsed.get("record_type") == SPAN_RECORD_TYPE:
         del parsed["record_type"]
         return Document(trace_index_name(naming, event.timestamp), event.id, parsed, event, context.origin)
-    timestamp = iso_timestamp(event.timestamp)
+    timestamp_ms = event.timestamp
+    seconds = timestamp_ms // 1000
+    stamp = _SECOND_STAMPS.get(seconds)
+    if stamp is None:
+        stamp = _second_stamp(seconds)
     body: dict[str, Any] = {}
     if parsed is not None:
         _merge_json_line(body, parsed, message)
     else:
         _merge_text_line(body, message)
-    source = {"@timestamp": timestamp, "event_id": event.id, **context.envelope, **body}
-    index = log_index_name(naming, context.service, event.timestamp)
-    quoted_id = _quoted_id(event.id)
-    # Same bytes as encoding ``source`` whole (a unit test pins this), at about half the cost.
-    ndjson = b"".join((_action_prefix(index), quoted_id, b'}}\n{"@timestamp":"', timestamp.encode("ascii"),
-                       b'","event_id":', quoted_id, b",", context.envelope_json, b",",
-                       to_json_bytes(body)[1:], b"\n"))
-    return Document(index, event.id, source, event, context.origin, ndjson)
+    found = context.log_indices.get(timestamp_ms // 86_400_000)
+    index, action_prefix = found if found is not None else context.log_index(naming, timestamp_ms)
+    quoted_id = _quote_ascii(event.id).encode("ascii")
+    # Same bytes as encoding the whole source (a unit test pins this), at about half the cost.
+    ndjson = b"".join((action_prefix, quoted_id, stamp, _MILLIS_THEN_EVENT_ID[timestamp_ms - seconds * 1000],
+                       quoted_id, context.envelope_json, json_codec.dumps(body)[1:], b"\n"))
+    return Document(index, event.id, None, event, context.origin, ndjson, (timestamp_ms, context.envelope, body))
+
+
+# ``}}\n{"@timestamp":"YYYY-MM-DDTHH:MM:SS.`` per second (events of a batch share few seconds),
+# and ``mmmZ","event_id":`` per millisecond: the parts of a bulk pair between the id and the id.
+_SECOND_STAMPS: dict[int, bytes] = {}
+_MILLIS_THEN_EVENT_ID = tuple(b'%03dZ","event_id":' % millis for millis in range(1000))
+
+
+def _second_stamp(seconds: int) -> bytes:
+    if len(_SECOND_STAMPS) >= 4096:
+        _SECOND_STAMPS.clear()
+    stamp = _SECOND_STAMPS[seconds] = b'}}\n{"@timestamp":"%s.' % _iso_second(seconds).encode("ascii")
+    return stamp
+
+
+def unparsed_document(event: LogEvent | UndatedEvent, context: PayloadContext, naming: IndexNaming) -> Document:
+    """The stand-in a dead letter keeps for an event that could not become its normal document
+    (no usable date, or a transform error): the raw message, for an index with no date in its
+    name, which is where replay sends it."""
+    return Document(f"{naming.log_index_prefix}-{context.service}-unparsed", event.id, {"message": event.message},
+                    event, context.origin)
 
 
 def _parse_json_object(message: str) -> dict[str, Any] | None:
@@ -189,30 +251,53 @@ def _parse_json_object(message: str) -> dict[str, Any] | None:
 
 def _merge_json_line(body: dict[str, Any], rest: dict[str, Any], raw: str) -> None:
     """Consumes ``rest`` (the freshly parsed line): promoted keys are popped, the remainder kept."""
-    platform = parse_platform_json(rest)
-    if platform is not None:
-        body["message"] = raw.rstrip("\n")
-        body["lambda"] = platform
-        return
-    message = None
-    for key in MESSAGE_KEYS:
-        value = rest.get(key)
-        if isinstance(value, str):
-            message = value
+    if "record" in rest:
+        platform = parse_platform_json(rest)
+        if platform is not None:
+            body["message"] = raw.rstrip("\n")
+            body["lambda"] = platform
+            return
+    keys = tuple(rest)
+    plan = _MERGE_PLANS.get(keys)
+    if plan is None:
+        plan = _merge_plan(keys)
+    message_keys, promotions = plan
+    for key in message_keys:
+        message = rest[key]
+        if type(message) is str:
             del rest[key]
             break
-    body["message"] = message if message is not None else raw.rstrip("\n")
-    for target, aliases in PROMOTED_FIELDS.items():
-        for alias in aliases:
-            if alias in rest:
-                value = rest.pop(alias)
-                if isinstance(value, (dict, list)):
-                    rest[alias] = value  # structured values stay searchable under fields
-                elif value is not None:  # null means "not in a span" etc.: nothing worth indexing
-                    body[target] = value if isinstance(value, str) else to_json_bytes(value).decode("utf-8")
-                break
+    else:
+        message = raw.rstrip("\n")
+    body["message"] = message
+    for alias, target in promotions:
+        value = rest.pop(alias)
+        kind = type(value)
+        if kind is str:
+            body[target] = value
+        elif kind is dict or kind is list:
+            rest[alias] = value  # structured values stay searchable under fields
+        elif value is not None:  # null means "not in a span" etc.: nothing worth indexing
+            body[target] = json_codec.dumps(value).decode("utf-8")
     if rest:
         body["fields"] = rest
+
+
+# Lines from one logger share their keys, so which keys are promoted is worked out once per
+# key set: (message keys present, in order; (alias, target) of the first alias present per target).
+MergePlan = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+_MERGE_PLANS: dict[tuple[str, ...], MergePlan] = {}
+
+
+def _merge_plan(keys: tuple[str, ...]) -> MergePlan:
+    present = set(keys)
+    message_keys = tuple(key for key in MESSAGE_KEYS if key in present)
+    promotions = tuple((alias, target) for target, aliases in PROMOTED_FIELDS.items()
+                       for alias in [next((alias for alias in aliases if alias in present), None)] if alias)
+    if len(_MERGE_PLANS) >= 1024:
+        _MERGE_PLANS.clear()
+    plan = _MERGE_PLANS[keys] = (message_keys, promotions)
+    return plan
 
 
 def _merge_text_line(body: dict[str, Any], message: str) -> None:

@@ -1,8 +1,9 @@
 """JSON for the hot path: orjson when the layer ships it, the standard library otherwise.
 
 Both backends behave the same where it matters for shipping:
-- ``loads_line`` rejects NaN/Infinity (OpenSearch would refuse the whole bulk body), so such a
-  line is kept as text;
+- ``loads_line`` rejects NaN, Infinity and numbers too large for a double such as ``1e400``
+  (OpenSearch would refuse the whole bulk body, and no finite value can stand for them), so
+  such a line is kept as text;
 - ``dumps`` never fails on data that came from JSON: a lone surrogate (legal in a JSON string,
   not in UTF-8) is written as '?' instead of raising;
 - ``loads_payload`` accepts everything the standard library accepts, so switching backend
@@ -12,7 +13,7 @@ orjson is 2-3x faster to parse and ~10x faster to serialise; see benchmarks/READ
 from __future__ import annotations
 
 import json
-import re
+import math
 from typing import Any, Callable
 
 try:  # optional accelerator, pinned in handlers/requirements.txt when the layer ships it
@@ -25,7 +26,16 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON for OpenSearch")
 
 
-_stdlib_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+def _finite_float(text: str) -> float:
+    """orjson refuses ``1e400`` ("number is infinity"); the stdlib would make it ``inf``."""
+    value = float(text)
+    if value in _INFINITIES:
+        raise ValueError(f"{text[:40]} is beyond the range of a double")
+    return value
+
+
+_INFINITIES = (math.inf, -math.inf)
+_stdlib_decode = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float).decode
 _stdlib_payload_decode = json.JSONDecoder().decode
 
 
@@ -56,19 +66,32 @@ def stdlib_dumps(value: Any) -> bytes:
     return _stdlib_encode(value).encode("utf-8", "replace")
 
 
-# orjson turns integers beyond 64 bits into floats, silently losing digits (think numeric ids).
-# Only a line that parsed to some float can be affected; if it also holds a run of 20+ digits
-# it is parsed again by the stdlib, which keeps such integers exact.
-_LONG_DIGIT_RUN = re.compile(r"\d{20}").search
+# orjson reads an integer beyond 64 bits (think numeric ids) as a float, silently losing digits.
+# Such a float is at least 2**64, or at most -2**63: any float that large sends the line to the
+# stdlib, which keeps the integer exact. (A genuine float that large is parsed alike by both.)
+# Looking at the parsed values is cheaper than searching the text for long digit runs, which
+# costs several microseconds on lines full of hexadecimal ids.
+_UNSIGNED_64_LIMIT = 18_446_744_073_709_551_616.0  # 2**64
+_SIGNED_64_LIMIT = -9_223_372_036_854_775_808.0  # -2**63
 
 
-def _has_float(value: Any) -> bool:
-    if type(value) is float:
-        return True
-    if type(value) is dict:
-        return any(_has_float(item) for item in value.values())
-    if type(value) is list:
-        return any(_has_float(item) for item in value)
+def _may_hold_big_integer(value: Any) -> bool:
+    kind = type(value)
+    if kind is float:
+        return value >= _UNSIGNED_64_LIMIT or value <= _SIGNED_64_LIMIT
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return False
+    for item in value:
+        kind = type(item)
+        if kind is str:  # most values: one comparison
+            continue
+        if kind is float:
+            if item >= _UNSIGNED_64_LIMIT or item <= _SIGNED_64_LIMIT:
+                return True
+        elif (kind is dict or kind is list) and _may_hold_big_integer(item):
+            return True
     return False
 
 
@@ -76,12 +99,10 @@ def orjson_loads_line(text: str) -> Any:
     try:
         parsed = orjson.loads(text)
     except orjson.JSONDecodeError:
-        # Rare (lines that start with "{" but are not valid for orjson: lone surrogates, broken
-        # JSON): the stdlib decides, so both backends agree on every line.
+        # Rare (lines that start with "{" but are not valid for orjson: lone surrogates, numbers
+        # beyond a double, broken JSON): the stdlib decides, so both backends agree on every line.
         return _stdlib_decode(text)
-    if type(parsed) is dict and parsed.get("record_type") == "span":
-        return parsed  # our own telemetry's spans: all integers fit 64 bits, skip the walk
-    if _has_float(parsed) and _LONG_DIGIT_RUN(text):
+    if _may_hold_big_integer(parsed):
         return _stdlib_decode(text)
     return parsed
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Callable, Hashable, Iterable
 
 from handlers.log_shipper.cloudwatch_payload import LogsPayload, PayloadError, decode_payload
 from handlers.log_shipper.dead_letters import DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
-from handlers.log_shipper.documents import Document, IndexNaming, document_from_event, payload_context
+from handlers.log_shipper.documents import (Document, IndexNaming, document_from_event, payload_context,
+                                             unparsed_document)
 from handlers.log_shipper.failures import PermanentFailure
 from handlers.log_shipper.log_groups import service_from_log_group
 
 
 NEVER_SHIPPED_SERVICES = frozenset({"log-shipping", "opensearch"})
+_timestamp_of = itemgetter(1)  # LogEvent.timestamp, without a Python-level call per event
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class ShipmentResult:
     loop_guarded_events: int = 0
     unsafe_keys: set[Hashable] = field(default_factory=set)
     pending_events: int = 0
+    endpoint_refusing: bool = False  # delivery stopped early on an endpoint refusing everything
 
     @property
     def complete(self) -> bool:
@@ -70,9 +74,9 @@ class Shipper:
             payload = self._decode(record, result)
             if payload is None:
                 continue
-            result.received += len(payload.events)
+            result.received += payload.event_count
             if payload.events:
-                payload_oldest = min(event.timestamp for event in payload.events)
+                payload_oldest = min(map(_timestamp_of, payload.events))
                 oldest = payload_oldest if oldest is None else min(oldest, payload_oldest)
             self._transform(payload, record.key, documents, rejected)
         if oldest is not None:
@@ -81,6 +85,7 @@ class Shipper:
         report = self._deliverer.deliver(documents)
         result.shipped = len(report.shipped)
         result.retried = report.retried
+        result.endpoint_refusing = report.endpoint_refusing
         for document in report.pending:
             result.unsafe_keys.add(document.origin.record_key)
         result.pending_events = len(report.pending)
@@ -108,7 +113,7 @@ class Shipper:
         if service_from_log_group(payload.log_group, self._naming.log_group_prefix) in NEVER_SHIPPED_SERVICES:
             # A misconfigured subscription on our own logs would ship every shipment's logs again,
             # growing without bound; these groups are excluded by convention (docs/conventions.md).
-            result.loop_guarded_events += len(payload.events)
+            result.loop_guarded_events += payload.event_count
             return None
         return payload
 
@@ -117,13 +122,16 @@ class Shipper:
         naming = self._naming
         context = payload_context(payload, naming, key)
         limit = self._max_document_bytes
+        for undated in payload.undated_events:
+            rejected.append((unparsed_document(undated, context, naming), PermanentFailure(
+                undated.reason, None, f"timestamp {str(undated.timestamp)[:100]} is not a time from "
+                f"1970-01-01 to 9999-12-31 in milliseconds since the epoch")))
         for event in payload.events:
             try:
                 document = document_from_event(event, context, naming)
             except Exception as error:  # noqa: BLE001 - one odd event must not sink the batch
-                document = Document(f"{naming.log_index_prefix}-{context.service}-unparsed", event.id,
-                                    {"message": event.message}, event, context.origin)
-                rejected.append((document, PermanentFailure("transform_error", None, repr(error)[:500])))
+                rejected.append((unparsed_document(event, context, naming),
+                                 PermanentFailure("transform_error", None, repr(error)[:500])))
                 continue
             if len(document.ndjson) > limit:
                 rejected.append((document, PermanentFailure(

@@ -12,14 +12,13 @@ import os
 import sys
 from typing import Any, Sequence
 
-from handlers.log_shipper.bulk_client import OpenSearchBulkTransport
 from handlers.log_shipper.config import ShipperConfig
 from handlers.log_shipper.dead_letters import DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
 from handlers.log_shipper.replay_sources import (ReplayReport, replay_document_letters, replay_payload_letters,
                                                  replay_queue)
 from handlers.log_shipper.retry_policy import RetryPolicy
-from handlers.log_shipper.wiring import build_shipper, policy_from
+from handlers.log_shipper.wiring import build_shipper, policy_from, transport_from
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -69,7 +68,7 @@ def run(args: argparse.Namespace, clients: dict[str, Any] | None = None,
     clients = clients or {}
     config = config_from(args)
     s3 = clients.get("s3") or boto3.client("s3", region_name=config.region)
-    transport = clients.get("transport") or OpenSearchBulkTransport(config.endpoint, config.region)
+    transport = clients.get("transport") or transport_from(config)
     policy = policy or policy_from(config)
     shipper = build_shipper(config, transport, s3, policy=policy)
     report = ReplayReport()

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from handlers.log_shipper.cloudwatch_payload import LogEvent, PayloadError, decode_payload
+from handlers.log_shipper.cloudwatch_payload import PayloadError, decode_payload, event_from_json
 from handlers.log_shipper.dead_letters import DOCUMENT_PREFIX, PAYLOAD_PREFIX, DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
 from handlers.log_shipper.documents import Document, Origin
@@ -52,8 +52,7 @@ def document_from_dead_letter(letter: dict[str, Any]) -> Document:
     event = record["event"]
     origin = Origin(record.get("owner", ""), record.get("log_group", ""), record.get("log_stream", ""),
                     tuple(record.get("subscription_filters", ())))
-    return Document(letter["index"], letter["document_id"], letter["document"],
-                    LogEvent(str(event["id"]), int(event["timestamp"]), str(event.get("message", ""))), origin)
+    return Document(letter["index"], letter["document_id"], letter["document"], event_from_json(event), origin)
 
 
 def replay_document_letters(s3: Any, bucket: str, deliverer: Deliverer, store: DeadLetterStore,
@@ -82,7 +81,7 @@ def replay_payload_letters(s3: Any, bucket: str, shipper: Shipper, report: Repla
         letter = _read_json(s3, bucket, key)
         raw = letter.get("raw_payload", "")
         try:
-            events = len(decode_payload(raw).events)
+            events = decode_payload(raw).event_count
         except PayloadError as error:
             report.kept_objects += 1
             report.problems.append(f"{key}: still undecodable ({error.reason})")
@@ -141,7 +140,7 @@ def _replay_message(message: dict[str, Any], kinesis: Any, shipper: Shipper, rep
     if dry_run:
         for record in records:
             try:
-                report.would_ship += len(decode_payload(record.data).events)
+                report.would_ship += decode_payload(record.data).event_count
             except PayloadError:
                 pass
         return False

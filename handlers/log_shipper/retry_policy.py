@@ -13,6 +13,11 @@ RemainingMs = Callable[[], float]
 Sleep = Callable[[float], None]
 
 
+# One generator per process: seeding a new one from os.urandom for each invocation's policy
+# cost ~20 µs, and jitter only has to differ between containers, not between invocations.
+_PROCESS_RNG = random.Random()
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 8
@@ -20,7 +25,7 @@ class RetryPolicy:
     cap_seconds: float = 5.0
     safety_margin_ms: int = 10_000
     request_timeout_seconds: float = 30.0
-    rng: random.Random = field(default_factory=random.Random, compare=False)
+    rng: random.Random = field(default_factory=lambda: _PROCESS_RNG, compare=False)
 
     def backoff_seconds(self, attempt: int) -> float:
         """Equal jitter: never zero (so a throttled cluster gets real relief), never synchronised."""

@@ -1,17 +1,42 @@
 """Builds a ready ``Shipper`` from settings; the seams (transport, S3, clock) stay injectable."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from handlers.log_shipper.bulk_client import BulkTransport, OpenSearchBulkTransport
+from handlers.log_shipper.bulk_client import (BulkTransport, CredentialsProvider, SignedBulkTransport,
+                                              default_credentials)
 from handlers.log_shipper.config import ShipperConfig
 from handlers.log_shipper.dead_letters import DeadLetterStore
 from handlers.log_shipper.delivery import Deliverer
 from handlers.log_shipper.documents import IndexNaming
+from handlers.log_shipper.outage import OutageGuard
 from handlers.log_shipper.pipeline import Shipper
 from handlers.log_shipper.retry_policy import RemainingMs, RetryPolicy, Sleep, no_deadline, real_sleep
 
 
+def transport_from(config: ShipperConfig,
+                   credentials_provider: CredentialsProvider = default_credentials) -> SignedBulkTransport:
+    return SignedBulkTransport(config.endpoint, config.region, credentials_provider, compress=config.compress)
+
+
+class LazyS3Client:
+    """The dead-letter store's S3 client, created on the first dead letter: most containers never
+    write one, and creating it (S3's service model, endpoint rules) costs ~40 ms of a cold start."""
+
+    def __init__(self, region: str) -> None:
+        self._region = region
+        self._client: Any = None
+
+    def put_object(self, **kwargs: Any) -> Any:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("s3", region_name=self._region)
+        return self._client.put_object(**kwargs)
+
+
+@lru_cache(maxsize=8)
 def naming_from(config: ShipperConfig) -> IndexNaming:
     return IndexNaming(config.log_index_prefix, config.trace_index_prefix, config.log_group_prefix,
                        config.environment)
@@ -26,16 +51,23 @@ def policy_from(config: ShipperConfig, invocation_ms: float | None = None) -> Re
     margin = config.safety_margin_ms
     if invocation_ms is not None:
         margin = int(min(margin, invocation_ms * MARGIN_SHARE_OF_INVOCATION))
+    return _policy(config, margin)
+
+
+@lru_cache(maxsize=64)
+def _policy(config: ShipperConfig, margin_ms: int) -> RetryPolicy:
+    """Policies are immutable, and with one function timeout the margin is nearly always the same."""
     return RetryPolicy(max_attempts=config.max_attempts, base_seconds=config.backoff_base_seconds,
-                       cap_seconds=config.backoff_cap_seconds, safety_margin_ms=margin,
+                       cap_seconds=config.backoff_cap_seconds, safety_margin_ms=margin_ms,
                        request_timeout_seconds=config.request_timeout_seconds)
 
 
 def build_shipper(config: ShipperConfig, transport: BulkTransport | None = None, s3_client: Any = None,
                   remaining_ms: RemainingMs = no_deadline, sleep: Sleep = real_sleep,
-                  policy: RetryPolicy | None = None) -> Shipper:
+                  policy: RetryPolicy | None = None, guard: OutageGuard | None = None) -> Shipper:
+    """``guard`` is the container's (see outage.py); without one, this shipper gets its own."""
     if transport is None:
-        transport = OpenSearchBulkTransport(config.endpoint, config.region)
+        transport = transport_from(config)
     if s3_client is None:
         import boto3
 
@@ -43,6 +75,7 @@ def build_shipper(config: ShipperConfig, transport: BulkTransport | None = None,
     if policy is None:
         time_left = remaining_ms()
         policy = policy_from(config, time_left if time_left != float("inf") else None)
-    deliverer = Deliverer(transport, policy, remaining_ms, sleep, config.max_chunk_bytes)
+    deliverer = Deliverer(transport, policy, remaining_ms, sleep, config.max_chunk_bytes,
+                          guard if guard is not None else OutageGuard(config.outage_budget_ms))
     return Shipper(naming_from(config), deliverer, DeadLetterStore(s3_client, config.dead_letter_bucket),
                    config.max_document_bytes)

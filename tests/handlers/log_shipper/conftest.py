@@ -10,11 +10,11 @@ import pytest
 from botocore.credentials import Credentials
 from moto import mock_aws
 
-from handlers.log_shipper.bulk_client import OpenSearchBulkTransport
 from handlers.log_shipper.config import ShipperConfig
+from handlers.log_shipper.outage import OutageGuard
 from handlers.log_shipper.pipeline import Shipper
 from handlers.log_shipper.retry_policy import RetryPolicy
-from handlers.log_shipper.wiring import build_shipper
+from handlers.log_shipper.wiring import build_shipper, transport_from
 from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer
 
 BUCKET = "platform-dev-log-shipping-dead-letters"
@@ -87,11 +87,12 @@ def fast_policy(seed: int = 1, **overrides: Any) -> RetryPolicy:
 @pytest.fixture
 def make_shipper(server: FakeBulkServer, s3: Any) -> Callable[..., Shipper]:
     def make(remaining_ms: Callable[[], float] = lambda: 900_000.0, credentials: RotatingCredentials | None = None,
-             policy: RetryPolicy | None = None, s3_client: Any = None, **config_overrides: Any) -> Shipper:
+             policy: RetryPolicy | None = None, s3_client: Any = None, guard: OutageGuard | None = None,
+             **config_overrides: Any) -> Shipper:
         config = shipper_config(server.url, **config_overrides)
-        transport = OpenSearchBulkTransport(config.endpoint, config.region, credentials or RotatingCredentials())
+        transport = transport_from(config, credentials or RotatingCredentials())
         return build_shipper(config, transport, s3_client or s3, remaining_ms=remaining_ms,
-                             sleep=lambda seconds: None, policy=policy or fast_policy())
+                             sleep=lambda seconds: None, policy=policy or fast_policy(), guard=guard)
     return make
 
 

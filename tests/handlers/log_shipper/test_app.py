@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -80,3 +84,42 @@ def test_handler_raises_when_events_are_left_unsafe_and_still_reports_metrics(
     with pytest.raises(IncompleteShipmentError):
         app.handler(fixtures.awslogs_event(payload), LambdaContext(remaining_ms=1_200))
     assert "EventsReceived" in emf_metrics(capsys.readouterr().out)
+
+
+def test_a_dead_letter_creates_the_s3_client_when_first_needed(shipper_env: None, server: FakeBulkServer,
+                                                               s3: Any) -> None:
+    server.plan.mapping_conflict_ids.add(fixtures.event_id(2))
+    lazy = app._clients().s3
+    assert lazy._client is None  # nothing created until a dead letter is written
+    events = [fixtures.log_event(n, "m") for n in range(1, 4)]
+    response = app.handler(fixtures.awslogs_event(fixtures.payload_json("/platform/dev/orders/lambda-api", events)),
+                           LambdaContext())
+    assert response == {"shipped": 2, "dead_lettered": 1} and lazy._client is not None
+    assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 1
+
+
+def test_inside_lambda_a_missing_setting_fails_the_cold_start_not_a_batch() -> None:
+    env = {key: value for key, value in os.environ.items() if key not in (
+        "OPENSEARCH_ENDPOINT", "DEAD_LETTER_BUCKET", "LOG_INDEX_PREFIX", "TRACE_INDEX_PREFIX")}
+    env.update({"AWS_LAMBDA_FUNCTION_NAME": "platform-dev-log-shipping-shipper", "TELEMETRY_EXPORTER": "none",
+                "PYTHONPATH": str(Path(__file__).resolve().parents[3])})
+    done = subprocess.run([sys.executable, "-c", "import handlers.log_shipper.app"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode != 0 and "log shipper is missing environment variables" in done.stderr
+
+
+def _lines(output: str, message: str) -> list[dict[str, Any]]:
+    return [record for record in map(json.loads, filter(lambda l: l.startswith("{"), output.splitlines()))
+            if record.get("message") == message]
+
+
+def test_a_routine_shipment_logs_at_debug_and_one_with_a_dead_letter_at_info(
+        shipper_env: None, server: FakeBulkServer, s3: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """Metrics describe a routine shipment fully; its line would cost every invocation."""
+    group = "/platform/dev/orders/lambda-api"
+    app.handler(fixtures.awslogs_event(fixtures.payload_json(group, [fixtures.log_event(1, "m")])), LambdaContext())
+    assert _lines(capsys.readouterr().out, "shipment complete") == []
+    server.plan.mapping_conflict_ids.add(fixtures.event_id(2))
+    app.handler(fixtures.awslogs_event(fixtures.payload_json(group, [fixtures.log_event(2, "m")])), LambdaContext())
+    [line] = _lines(capsys.readouterr().out, "shipment complete")
+    assert (line["level"], line["dead_lettered"], line["endpoint_refusing"]) == ("INFO", 1, False)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
+import math
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from handlers.log_shipper import json_codec
 from handlers.log_shipper.dead_letters import payload_key
 from handlers.log_shipper.events import UnsupportedEventError, handle_event
 from tests.handlers.log_shipper import fixtures
-from tests.handlers.log_shipper.conftest import BUCKET, dead_letters
+from tests.handlers.log_shipper.conftest import BUCKET, dead_letters, empty_bucket
+from tests.handlers.log_shipper.json_strategies import any_value_literal
 from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer
 
 GOOD = fixtures.payload_json("/platform/dev/orders/lambda-api",
@@ -140,3 +147,73 @@ def test_unexpected_errors_propagate_so_lambda_bisects_the_kinesis_batch(make_sh
     shipper._deliverer.deliver = lambda documents: (_ for _ in ()).throw(RuntimeError("bug"))
     with pytest.raises(RuntimeError, match="bug"):
         handle_event(fixtures.kinesis_event([fixtures.encode(GOOD)]), shipper)
+
+
+GROUP = "/platform/dev/orders/lambda-api"
+
+
+def payload_text_with_timestamps(literals: list[str], first_id: int = 0) -> str:
+    """One payload: a good event, then one event per timestamp written exactly as given."""
+    events = [fixtures.log_event(first_id, fixtures.json_line(first_id))] + [
+        {"id": fixtures.event_id(first_id + 1 + n), "timestamp": f"@ts{n}@", "message": f"odd {n}"}
+        for n in range(len(literals))]
+    text = json.dumps(fixtures.payload_json(GROUP, events))
+    for n, literal in enumerate(literals):
+        text = text.replace(f'"@ts{n}@"', literal)
+    return text
+
+
+def encode_text(text: str) -> str:
+    return base64.b64encode(gzip.compress(text.encode("utf-8"))).decode("ascii")
+
+
+@pytest.mark.parametrize("path", ["direct", "kinesis"])
+@pytest.mark.parametrize(("literal", "reason"), [
+    ("1e400", "timestamp_out_of_range"), ("Infinity", "timestamp_out_of_range"),
+    ("100000000000000000000", "timestamp_out_of_range"), ("1e17", "timestamp_out_of_range"),
+    ("NaN", "invalid_timestamp"), ("null", "invalid_timestamp"),
+])
+def test_an_event_without_a_usable_date_is_dead_lettered_and_its_batch_ships(
+        literal: str, reason: str, path: str, server: FakeBulkServer, s3: Any,
+        make_shipper: Callable[..., Any]) -> None:
+    data = encode_text(payload_text_with_timestamps([literal], first_id=100))
+    event = {"awslogs": {"data": data}} if path == "direct" else fixtures.kinesis_event([data, fixtures.encode(GOOD)])
+    response, result = handle_event(event, make_shipper())
+    assert response == ({"shipped": 1, "dead_lettered": 1} if path == "direct" else {"batchItemFailures": []})
+    assert fixtures.event_id(100) in server.ids() and fixtures.event_id(101) not in server.ids()
+    assert {index for index, _ in server.documents} == {"logs-dev-orders-2026.11.18"}
+    [letter] = dead_letters(s3)
+    assert (letter["reason"], letter["record"]["event"]["id"]) == (reason, fixtures.event_id(101))
+    assert letter["index"] == "logs-dev-orders-unparsed" and letter["document"] == {"message": "odd 0"}
+    [key] = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert key == f"documents/undated/platform/dev/orders/lambda-api/{fixtures.event_id(101)}.json"
+
+
+def _expected_index(timestamp_ms: int) -> str:
+    day = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=timestamp_ms)
+    return f"logs-dev-orders-{day:%Y.%m.%d}"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(literals=st.lists(any_value_literal, min_size=1, max_size=6), path=st.sampled_from(["direct", "kinesis"]))
+def test_no_timestamp_crashes_the_shipper_or_loses_its_event(
+        literals: list[str], path: str, server: FakeBulkServer, s3: Any, make_shipper: Callable[..., Any]) -> None:
+    """Whatever a producer writes as a timestamp, every event is indexed under its own date
+    (a four-digit year) or dead-lettered with a reason, and the handler answers normally."""
+    server.reset()
+    empty_bucket(s3)
+    text = payload_text_with_timestamps(literals)
+    data = encode_text(text)
+    event = {"awslogs": {"data": data}} if path == "direct" else fixtures.kinesis_event([data])
+    response, _ = handle_event(event, make_shipper())
+    assert response.get("batchItemFailures", []) == []
+    sent = json_codec.loads_payload(text.encode())["logEvents"]
+    letters = {letter["record"]["event"]["id"]: letter for letter in dead_letters(s3)}
+    assert len(server.documents) + len(letters) == len(sent)
+    for raw in sent:
+        if raw["id"] in letters:
+            assert letters[raw["id"]]["reason"] in ("invalid_timestamp", "timestamp_out_of_range")
+        else:
+            [index] = [index for index, document_id in server.documents if document_id == raw["id"]]
+            assert index == _expected_index(int(raw["timestamp"]) if type(raw["timestamp"]) is str
+                                            else math.floor(raw["timestamp"]))

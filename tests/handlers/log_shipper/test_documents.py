@@ -12,6 +12,7 @@ from handlers.log_shipper.cloudwatch_payload import LogEvent
 from handlers.log_shipper.documents import IndexNaming, document_from_event, iso_timestamp, payload_context
 from handlers.log_shipper.cloudwatch_payload import LogsPayload
 from handlers.log_shipper.log_groups import service_from_log_group
+from tests.handlers.log_shipper.json_strategies import json_object_lines
 
 @pytest.fixture(autouse=True, params=["json", "orjson"])
 def codec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -178,6 +179,11 @@ def test_non_finite_numbers_in_platform_lines_are_dropped() -> None:
     assert source["lambda"] == {"type": "REPORT", "request_id": "r", "memory_size_mb": 128}
 
 
+def test_a_number_beyond_a_double_keeps_the_line_as_text_with_either_backend() -> None:
+    line = '{"message": "m", "x": 1e400}'
+    assert document_for(line).source["message"] == line and "fields" not in document_for(line).source
+
+
 def test_huge_integers_and_odd_json_parse_the_same_with_either_backend() -> None:
     source = document_for('{"message": "m", "big": 123456789012345678901234567890}').source
     assert source["fields"] == {"big": 123456789012345678901234567890}
@@ -192,8 +198,12 @@ json_values = st.recursive(
 any_text = st.text(st.characters(blacklist_categories=()), max_size=200)
 
 
+any_message = st.one_of(any_text, st.dictionaries(st.text(max_size=10), json_values, max_size=6).map(json.dumps),
+                        json_object_lines)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(message=st.one_of(any_text, st.dictionaries(st.text(max_size=10), json_values, max_size=6).map(json.dumps)))
+@given(message=any_message)
 def test_any_message_becomes_a_valid_bulk_pair(message: str) -> None:
     """Whatever an application logs, the bulk lines are strict JSON and match the document."""
     document = document_for(message)
@@ -206,3 +216,4 @@ def test_any_message_becomes_a_valid_bulk_pair(message: str) -> None:
     decoded = json.loads(source_line, parse_constant=strict)
     if document.index.startswith("logs-"):
         assert decoded["event_id"] == "42" and decoded["service"] == "orders" and "message" in decoded
+

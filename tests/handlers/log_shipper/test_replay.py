@@ -1,6 +1,7 @@
 """The replay command against moto (S3, SQS, Kinesis) and the local bulk endpoint."""
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import uuid
@@ -168,3 +169,24 @@ def test_payload_letter_whose_documents_fail_for_good_becomes_document_letters(s
     code, report = run_replay(server)
     assert report.shipped == 1 and server.ids() == {fixtures.event_id(1)}
     assert [(l["kind"], l["record"]["event"]["id"]) for l in dead_letters(s3)] == [("document", fixtures.event_id(2))]
+
+
+@pytest.mark.parametrize("literal", ["1e400", "NaN", "100000000000000000000"])
+def test_undated_letters_replay_to_the_unparsed_index_or_stay_undated(literal: str, server: FakeBulkServer, s3: Any,
+                                                                      make_shipper: Callable[..., Any]) -> None:
+    """Reading back a letter whose timestamp has no date must not crash replay, nor move it."""
+    text = json.dumps(fixtures.payload_json(GROUP, [{"id": fixtures.event_id(1), "timestamp": "@", "message": "m"}]))
+    data = base64.b64encode(gzip.compress(text.replace('"@"', literal).encode())).decode()
+    handle_event({"awslogs": {"data": data}}, make_shipper())
+    [key] = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert key.startswith("documents/undated/")
+
+    server.plan.mapping_conflict_ids.add(fixtures.event_id(1))
+    code, report = run_replay(server)
+    assert (code, report.still_failing) == (1, 1)
+    assert [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]] == [key]
+
+    server.plan.mapping_conflict_ids.clear()
+    code, report = run_replay(server)
+    assert (code, report.deleted_objects) == (0, 1)
+    assert list(server.documents) == [("logs-dev-orders-unparsed", fixtures.event_id(1))]

@@ -56,3 +56,19 @@ def test_logs_may_write_to_the_encrypted_stream_and_nothing_else():
     assert put["Resource"] == "arn:aws:kinesis:eu-west-1:111122223333:stream/s"
     assert key["Action"] == ["kms:GenerateDataKey"]
     assert key["Condition"] == {"StringEquals": {"kms:ViaService": ["kinesis.eu-west-1.amazonaws.com"]}}
+
+
+# Kinesis actions whose resource type is the stream itself (Service Authorization Reference);
+# SubscribeToShard's resource is an enhanced fan-out consumer, so on a stream ARN it grants nothing.
+KINESIS_STREAM_ACTIONS = {"kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                          "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:PutRecord",
+                          "kinesis:PutRecords"}
+
+
+def test_the_shipper_reads_the_stream_with_stream_level_actions_only():
+    stream_arn = "arn:aws:kinesis:eu-west-1:111122223333:stream/platform-prod-logs"
+    statement = plan.kinesis_read_statement(stream_arn)
+    assert statement["Resource"] == stream_arn
+    assert set(statement["Action"]) <= KINESIS_STREAM_ACTIONS
+    assert {"kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream",
+            "kinesis:ListShards"} <= set(statement["Action"])  # what the polling event source mapping calls

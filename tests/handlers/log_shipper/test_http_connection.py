@@ -1,0 +1,131 @@
+"""The shipper's HTTP/1.1 connection against raw sockets: every way a response can be framed."""
+from __future__ import annotations
+
+import socket
+import threading
+from typing import Iterator
+
+import pytest
+
+from handlers.log_shipper.http_connection import ConnectionClosed, HttpConnection, ProtocolError
+
+REQUEST = b"POST /_bulk HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n"
+
+
+class CannedServer:
+    """On 127.0.0.1: reads each request (head and Content-Length body), answers the next canned
+    reply, and closes the connection after a reply marked ``close``."""
+
+    def __init__(self, replies: list[tuple[bytes, bool]]) -> None:
+        self.replies = list(replies)
+        self.requests: list[bytes] = []
+        self.connections = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while self.replies:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with connection, connection.makefile("rb") as reader:
+                while self.replies:
+                    head = b""
+                    while not head.endswith(b"\r\n\r\n"):
+                        line = reader.readline()
+                        if not line:
+                            break
+                        head += line
+                    if not head:
+                        break
+                    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                    self.requests.append(head + reader.read(length))
+                    reply, close = self.replies.pop(0)
+                    connection.sendall(reply)
+                    if close:
+                        break
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@pytest.fixture
+def canned() -> Iterator[type[CannedServer]]:
+    servers: list[CannedServer] = []
+
+    def make(replies: list[tuple[bytes, bool]]) -> CannedServer:
+        servers.append(CannedServer(replies))
+        return servers[-1]
+
+    yield make  # type: ignore[misc]
+    for server in servers:
+        server.close()
+
+
+def test_content_length_responses_share_one_connection(canned) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+    server = canned([(reply, False), (reply, False)])
+    connection = HttpConnection("127.0.0.1", server.port, None)
+    assert connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
+    assert connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
+    assert server.connections == 1 and server.requests == [REQUEST + b"{}"] * 2
+
+
+def test_chunked_responses_with_extensions_and_trailers(canned) -> None:
+    reply = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+             b"4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n")
+    server = canned([(reply, False)])
+    assert HttpConnection("127.0.0.1", server.port, None).exchange(REQUEST, b"{}", 5) == (200, b'{"a":1}')
+
+
+@pytest.mark.parametrize("reply", [
+    b"HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 4\r\n\r\nslow",
+    b"HTTP/1.0 429 Too Many Requests\r\nContent-Length: 4\r\n\r\nslow",
+    b"HTTP/1.1 429 Too Many Requests\r\n\r\nslow",  # no length: the body runs until the close
+])
+def test_a_response_that_ends_the_connection_closes_it(canned, reply: bytes) -> None:
+    server = canned([(reply, True)])
+    connection = HttpConnection("127.0.0.1", server.port, None)
+    assert connection.exchange(REQUEST, b"{}", 5) == (429, b"slow")
+    assert not connection.is_open
+
+
+@pytest.mark.parametrize(("reply", "error"), [
+    (b"", ConnectionClosed),
+    (b"SSH-2.0-OpenSSH_9.2\r\n", ProtocolError),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", ConnectionClosed),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ProtocolError),
+    (b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 101 + b"\r\n", ProtocolError),
+])
+def test_broken_responses_raise_and_close(canned, reply: bytes, error: type[Exception]) -> None:
+    server = canned([(reply, True)])
+    connection = HttpConnection("127.0.0.1", server.port, None)
+    with pytest.raises(error):
+        connection.exchange(REQUEST, b"{}", 5)
+    assert not connection.is_open
+
+
+def test_a_large_body_is_sent_whole(canned) -> None:
+    body = b"x" * 300_000
+    server = canned([(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", False)])
+    request = b"POST /_bulk HTTP/1.1\r\nhost: x\r\ncontent-length: 300000\r\n\r\n"
+    assert HttpConnection("127.0.0.1", server.port, None).exchange(request, body, 5) == (200, b"")
+    assert server.requests == [request + body]
+
+
+@pytest.mark.parametrize("reply", [
+    b"HTTP/1.1 200 OK\r\nCONTENT-LENGTH:2\r\nX-Content-Length-Note: 99\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\ncontent-length:   2  \r\n\r\n{}",
+    b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\nContent-Length: 2\n\n{}",
+])
+def test_header_names_are_read_whatever_their_case_spacing_or_line_ends(canned, reply: bytes) -> None:
+    server = canned([(reply, False), (reply, False)])
+    connection = HttpConnection("127.0.0.1", server.port, None)
+    assert connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
+    assert connection.is_open and connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
+    assert server.connections == 1
