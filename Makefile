@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 
 .PHONY: preview inventory test bench-deps archives clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt handlers/requirements.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt handlers/requirements.txt services/menu/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt

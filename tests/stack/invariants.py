@@ -35,7 +35,7 @@ PERMISSION = "aws:lambda/permission:Permission"
 STAGE = "aws:apigateway/stage:Stage"
 
 #: Statements that AWS offers no narrower resource for; each says why in components/.
-WILDCARD_STATEMENTS = frozenset({"WriteTraces", "DeliverExecutionLogs"})
+WILDCARD_STATEMENTS = frozenset({"WriteTraces", "DeliverExecutionLogs", "PullImageAuthorization", "EcsExecChannels"})
 #: Log groups that must not ship: the shipper's own (a loop) and the OpenSearch domain's (a sick domain).
 UNSHIPPED = (re.compile(r"^/[^/]+/[^/]+/log-shipping/lambda-shipper$"), re.compile(r"^/[^/]+/[^/]+/opensearch/"))
 
