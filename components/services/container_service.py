@@ -269,11 +269,10 @@ class ContainerService(ServiceComponent):
         outputs: dict[str, pulumi.Input[Any]] = {
             "url": self.load_balancer.dns_name.apply(lambda dns: f"{plan.scheme}://{dns}"),
             "repositoryUrl": self.repository.repository_url, "cluster": cluster.name, "ecsService": names.service,
+            "imageContext": args.image.context, "imageDockerfile": args.image.dockerfile,
             "discoveryName": f"{names.discovery_service}.{namespace_name(self.settings.project, self.settings.stack)}"}
-        if self.pin is None and deploy_mode() == "deploy":
-            # Nothing that would run the image is registered; the update fails once the repository exists.
-            outputs["image"] = self.repository.repository_url.apply(self._refuse_unpinned)
-        else:
+        refuse = self.pin is None and deploy_mode() == "deploy"
+        if not refuse:
             if self.pin is None:
                 pulumi.log.warn(f"service '{service}': no image pinned for stack '{self.settings.stack}' in "
                                 f"images/{self.settings.stack}.json; the preview shows the placeholder "
@@ -297,13 +296,15 @@ class ContainerService(ServiceComponent):
                                         log_group_name=names.log_group, desired_count=plan.desired_count,
                                         part="app"),)),
             outputs=outputs)
-
-    def _refuse_unpinned(self, repository_url: str) -> str:
-        raise UnpinnedImageError(
-            f"service '{self.service}': no image is pinned for stack '{self.settings.stack}' "
-            f"(images/{self.settings.stack}.json has no digest pushed to {self.names.repository}), so its tasks were "
-            f"not deployed. Its repository {repository_url} exists now: run `make images STACK={self.settings.stack}`, "
-            "then `pulumi up` again.")
+        if refuse:
+            # Raised after every other resource of the service is registered: the SDK waits for those
+            # registrations (the repository included) before it reports the error, so `make images` can push.
+            raise UnpinnedImageError(
+                f"service '{service}': no image is pinned for stack '{self.settings.stack}' "
+                f"(images/{self.settings.stack}.json has no digest pushed to {names.repository}), so its tasks are "
+                f"not deployed. Once this update has created the repository {core.account.account_id}.dkr.ecr."
+                f"{self.settings.region}.amazonaws.com/{names.repository}, run `make images "
+                f"STACK={self.settings.stack}`, then `pulumi up` again.")
 
     # -- network edges ----------------------------------------------------------------------------
     def _security_groups(self, plan: ContainerPlan, network: StackNetwork) -> None:
