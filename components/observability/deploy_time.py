@@ -10,10 +10,13 @@ resolves its tokens at synthesis. `resources/alarms.py` swaps it into alarm dime
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 #: Every stand-in starts with this, so an emitter can refuse one that lost its value on the way.
 MARK = "{{deploy-time:"
+#: Labels JSON writes unchanged, so a stand-in is found in a serialised body exactly as it was made.
+_LABEL = re.compile(r"^[A-Za-z0-9:._/-]+$")
 
 
 class DeployTimeValue(str):
@@ -22,8 +25,8 @@ class DeployTimeValue(str):
     value: Any
 
     def __new__(cls, label: str, value: Any) -> "DeployTimeValue":
-        if not label or "}}" in label:
-            raise ValueError(f"deploy-time label {label!r} must be non-empty and must not contain '}}}}'")
+        if not _LABEL.fullmatch(label):
+            raise ValueError(f"deploy-time label {label!r}: letters, digits and ':._/-' only")
         text = super().__new__(cls, f"{MARK}{label}}}}}")
         text.value = value
         return text
