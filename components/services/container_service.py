@@ -155,7 +155,10 @@ class ContainerServiceArgs(ServiceArgs["ContainerService"]):
             names=names,
             task=TaskPlan(cpu=cpu, memory_mb=memory, port=self.port, environment=environment,
                           collector_image=profile.collector_image, log_group=names.log_group, region=settings.region,
-                          service=names.service, read_only_root_filesystem=self.read_only_root_filesystem,
+                          service=names.service,
+                          # ECS Exec's agent writes inside the container, so a task with Exec (dev) keeps a
+                          # writable root; prod tasks, without Exec, run read-only.
+                          read_only_root_filesystem=self.read_only_root_filesystem and settings.environment == "prod",
                           writable_paths=tuple(self.writable_paths), command=tuple(self.command) if self.command else None,
                           health_check_path=self.health_check_path),
             health_check=HealthCheck(path=self.health_check_path, interval_seconds=profile.health_check_interval_seconds,

@@ -77,7 +77,8 @@ def test_the_tracing_sidecar_is_pinned_by_digest_and_the_app_sends_it_otlp(dev):
     assert environment["OTEL_SERVICE_NAME"] == "platform-dev-catalog-app"
     assert environment["TABLE_NAME"] == "platform-dev-catalog-table"
     assert app["dependsOn"] == [{"containerName": "otel-collector", "condition": "START"}]
-    assert app["readonlyRootFilesystem"] is True and collector["readonlyRootFilesystem"] is True
+    # dev has ECS Exec, whose agent needs a writable root in the app container; prod is read-only (below).
+    assert app["readonlyRootFilesystem"] is False and collector["readonlyRootFilesystem"] is True
     assert app["mountPoints"][0]["containerPath"] == "/tmp"
     assert 'service("platform-dev-catalog-app")' in dev[0].of_type("aws:xray/group:Group")[0].inputs["filterExpression"]
 
@@ -162,6 +163,8 @@ def test_prod_serves_https_only_with_exec_off_and_the_load_balancer_protected():
     writes = next(s for s in statements if s["Sid"] == "LoadBalancerWritesAccessLogs")
     assert writes["Resource"] == f"arn:aws:s3:::{bucket}/platform-prod-catalog-alb/AWSLogs/123456789012/*"
     assert result.named("catalog-service").inputs["enableExecuteCommand"] is False
+    app = json.loads(result.named("catalog-task").inputs["containerDefinitions"])[0]
+    assert app["readonlyRootFilesystem"] is True and app["user"] == "10001"
     policy = json.loads(result.named("catalog-task-policy").inputs["policy"])
     assert "EcsExecChannels" not in {s["Sid"] for s in policy["Statement"]}
 
