@@ -5,9 +5,9 @@ VENV   ?= .venv
 STACK  ?= dev
 BIN    := $(VENV)/bin
 
-.PHONY: preview inventory cost live test bench-deps archives clean
+.PHONY: preview inventory cost live test bench-deps archives images clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt handlers/requirements.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt handlers/requirements.txt services/menu/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
@@ -44,6 +44,11 @@ bench-deps: $(BIN)/.installed
 ## Builds the shared layer and the function archive into build/ (needs PyPI)
 archives: $(BIN)/.installed
 	$(BIN)/python -m components.packaging build --out build
+
+## Builds every container service's image, pushes it to its ECR repository and pins the digest in
+## images/$(STACK).json (needs Docker and AWS credentials; the first `pulumi up` creates the repositories)
+images: $(BIN)/.installed
+	$(BIN)/python -m components.images $(STACK)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

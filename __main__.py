@@ -1,5 +1,6 @@
 """The café reference platform (docs/cafe.md): every service is a few lines; observability comes with it."""
 from components.platform import Platform
+from components.services.container_service import ContainerServiceArgs, Image
 from components.services.event_route import EventRouteArgs, InputTransformer, Rule, WorkflowTarget
 from components.services.function import FunctionArgs
 from components.services.http_service import HttpServiceArgs, Route, TableSpec
@@ -104,5 +105,11 @@ platform.add("clickstream", StreamPipelineArgs(
     tables=[TableSpec(hash_key="page", range_key="minute", ttl_attribute="expires_at", actions=(PUT, UPDATE))],
     ingest=Ingest(path="/clicks", auth="api_key", schema=CLICK_SCHEMA, partition_key="$.session_id",
                   usage_plan=UsagePlan(keys=("web",), rate_limit=100, burst_limit=200))))
+
+# The menu, in containers (seed 001's ECS on Fargate): an HTTP app behind a load balancer, its own table.
+platform.add("menu", ContainerServiceArgs(
+    image=Image(context="services/menu"), port=8080, health_check_path="/health",
+    description="Café menu items, served from a container",
+    tables=[TableSpec(hash_key="item_id", env_var="MENU_TABLE", actions=(GET, "dynamodb:Scan"))]))
 
 platform.finish()

@@ -176,6 +176,43 @@ class DeliveryStreamRef:
 
 
 @dataclass(frozen=True)
+class LoadBalancerRef:
+    """An Application Load Balancer and the target group of a container service.
+
+    AWS/ApplicationELB metrics are dimensioned by `app/<name>/<id>` and `targetgroup/<name>/<id>`, whose
+    ids AWS assigns at creation: the component passes them as `DeployTimeValue`s (see
+    `observability/deploy_time.py`); tests may pass plain strings. Names are ours, and deterministic.
+    """
+
+    load_balancer_name: str
+    target_group_name: str
+    load_balancer_dimension: str
+    target_group_dimension: str
+    #: The S3 bucket the load balancer writes its access logs to.
+    access_log_bucket: str | None = None
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.load_balancer_name
+
+
+@dataclass(frozen=True)
+class EcsServiceRef:
+    """An ECS service on Fargate: AWS/ECS and Container Insights metrics are dimensioned by cluster and service."""
+
+    cluster_name: str
+    service_name: str
+    log_group_name: str
+    desired_count: int
+    part: str = ""
+
+    @property
+    def key_part(self) -> str:
+        return self.part or self.service_name
+
+
+@dataclass(frozen=True)
 class LogShippingRef:
     """The CloudWatch Logs to OpenSearch shipper and its dead-letter store."""
 
@@ -208,6 +245,8 @@ class ServiceView:
     rules: tuple[RuleRef, ...] = ()
     schedules: tuple[ScheduleRef, ...] = ()
     delivery_streams: tuple[DeliveryStreamRef, ...] = ()
+    load_balancers: tuple[LoadBalancerRef, ...] = ()
+    ecs_services: tuple[EcsServiceRef, ...] = ()
     xray_group_name: str | None = None
     opensearch_dashboards_url: str | None = None
     # The service's own CloudWatch dashboard, linked from its overview row.
@@ -215,6 +254,7 @@ class ServiceView:
 
     @property
     def log_group_names(self) -> tuple[str, ...]:
-        """Function log groups then API access log groups, de-duplicated, in declaration order."""
+        """Function, API access and container log groups, de-duplicated, in declaration order."""
         names = [fn.log_group_name for fn in self.lambdas] + [api.access_log_group_name for api in self.apis]
+        names += [ecs.log_group_name for ecs in self.ecs_services]
         return tuple(dict.fromkeys(names))

@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
+from components.observability.alb.alarms import load_balancer_alarms
 from components.observability.apigateway.alarms import rest_api_alarms
 from components.observability.dynamodb.alarms import table_alarms
+from components.observability.ecs.alarms import ecs_service_alarms
 from components.observability.events.alarms import rule_alarms
 from components.observability.firehose.alarms import delivery_stream_alarms
 from components.observability.kinesis.alarms import stream_alarms
@@ -42,6 +44,8 @@ _KIND_FACTORIES: tuple[tuple[RefsOfKind, KindFactory], ...] = (
     (attrgetter("rules"), rule_alarms),
     (attrgetter("schedules"), schedule_alarms),
     (attrgetter("delivery_streams"), delivery_stream_alarms),
+    (attrgetter("load_balancers"), load_balancer_alarms),
+    (attrgetter("ecs_services"), ecs_service_alarms),
 )
 
 

@@ -43,6 +43,15 @@ class AlarmThresholds:
     sfn_duration_pct_of_timeout: SeverityThresholds = SeverityThresholds(warning=70.0, critical=90.0)
     # Age of the oldest record Firehose has not delivered, as % of its buffer interval.
     firehose_freshness_pct_of_buffer: SeverityThresholds = SeverityThresholds(warning=300.0, critical=1000.0)
+    # Container services: the load balancer in front (rates guarded by min_invocations) and the ECS service.
+    alb_target_5xx_rate_pct: SeverityThresholds = SeverityThresholds(warning=1.0, critical=5.0)
+    alb_elb_5xx: SeverityThresholds = SeverityThresholds(warning=1.0, critical=10.0)
+    alb_target_5xx: SeverityThresholds = SeverityThresholds(warning=5.0, critical=None)
+    alb_response_time_p99_ms: SeverityThresholds = SeverityThresholds(warning=1000.0, critical=3000.0)
+    alb_unhealthy_hosts: SeverityThresholds = SeverityThresholds(warning=1.0, critical=None)
+    alb_rejected_connections: SeverityThresholds = SeverityThresholds(warning=1.0, critical=None)
+    ecs_cpu_pct: SeverityThresholds = SeverityThresholds(warning=80.0, critical=95.0)
+    ecs_memory_pct: SeverityThresholds = SeverityThresholds(warning=80.0, critical=95.0)
 
     def __post_init__(self) -> None:
         problems: list[str] = []

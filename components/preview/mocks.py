@@ -44,6 +44,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [f"{self.region}{suffix}" for suffix in "abc"]
             return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 4)], "id": self.region}, []
+        if token == "aws:elb/getServiceAccount:getServiceAccount":
+            # The us-east-1 Elastic Load Balancing account, as the provider's table has it.
+            return {"arn": "arn:aws:iam::127311923021:root", "id": "127311923021"}, []
         raise NotImplementedError(f"the offline preview has no mock for invoke {token}")
 
     # -- resources -----------------------------------------------------------------------------
@@ -243,6 +246,75 @@ def _trail(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
 def _config_rule(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
     name = _name(i, logical)
     return name, {"arn": m.arn("config", f"config-rule/config-rule-{_token(name, 6)}"), "ruleId": _token(name, 6)}
+def _hex_id(prefix: str, logical: str, length: int = 17) -> str:
+    """EC2-style ids (`vpc-0a1b...`), stable per logical name."""
+    return f"{prefix}-{hashlib.sha256(logical.encode()).hexdigest()[:length]}"
+
+
+def _ec2(prefix: str, kind: str) -> Builder:
+    def build(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+        resource_id = _hex_id(prefix, logical)
+        return resource_id, {"arn": m.arn("ec2", f"{kind}/{resource_id}")}
+    return build
+
+
+def _repository(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    name = _name(i, logical)
+    return name, {"arn": m.arn("ecr", f"repository/{name}"), "registryId": m.account_id,
+                  "repositoryUrl": f"{m.account_id}.dkr.ecr.{m.region}.amazonaws.com/{name}"}
+
+
+def _load_balancer(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    suffix = f"app/{_name(i, logical)}/{hashlib.sha256(logical.encode()).hexdigest()[:16]}"
+    arn = m.arn("elasticloadbalancing", f"loadbalancer/{suffix}")
+    return arn, {"arn": arn, "arnSuffix": suffix, "zoneId": "Z35SXDOTRQ7X7K",
+                 "dnsName": f"{_name(i, logical)}-{int(hashlib.sha256(logical.encode()).hexdigest()[:8], 16)}"
+                            f".{m.region}.elb.amazonaws.com"}
+
+
+def _target_group(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    suffix = f"targetgroup/{_name(i, logical)}/{hashlib.sha256(logical.encode()).hexdigest()[:16]}"
+    arn = m.arn("elasticloadbalancing", suffix)
+    return arn, {"arn": arn, "arnSuffix": suffix}
+
+
+def _listener(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    lb = str(i.get("loadBalancerArn", "")).replace(":loadbalancer/", ":listener/")
+    arn = f"{lb}/{hashlib.sha256(logical.encode()).hexdigest()[:16]}"
+    return arn, {"arn": arn}
+
+
+def _cluster(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    arn = m.arn("ecs", f"cluster/{_name(i, logical)}")
+    return arn, {"arn": arn, "name": _name(i, logical)}
+
+
+def _task_definition(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    family = i.get("family", logical)
+    return family, {"arn": m.arn("ecs", f"task-definition/{family}:1"), "revision": 1,
+                    "arnWithoutRevision": m.arn("ecs", f"task-definition/{family}")}
+
+
+def _ecs_service(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    cluster = str(i.get("cluster", "")).rsplit("/", 1)[-1]
+    arn = m.arn("ecs", f"service/{cluster}/{_name(i, logical)}")
+    return arn, {"arn": arn}
+
+
+def _namespace(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    namespace_id = f"ns-{_token(logical, 16)}"
+    return namespace_id, {"arn": m.arn("servicediscovery", f"namespace/{namespace_id}"),
+                          "hostedZone": f"Z{_token(logical + '/zone', 20).upper()}"}
+
+
+def _discovery_service(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    service_id = f"srv-{_token(logical, 16)}"
+    return service_id, {"arn": m.arn("servicediscovery", f"service/{service_id}")}
+
+
+def _scaling_target(m: PlatformMocks, logical: str, i: dict) -> tuple[str, dict]:
+    resource_id = str(i.get("resourceId", logical))
+    return resource_id, {"arn": m.arn("application-autoscaling", f"scalable-target/{_token(logical, 26)}")}
 
 
 _OUTPUTS: dict[str, Builder] = {
@@ -284,4 +356,23 @@ _OUTPUTS: dict[str, Builder] = {
     "aws:s3/bucket:Bucket": _bucket,
     "aws:lambda/invocation:Invocation": _invocation,
     "aws:lambda/eventSourceMapping:EventSourceMapping": _event_source_mapping,
+    # Container services (issue 8).
+    "aws:ec2/vpc:Vpc": _ec2("vpc", "vpc"),
+    "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
+    "aws:ec2/securityGroup:SecurityGroup": _ec2("sg", "security-group"),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg", "security-group"),
+    "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
+    "aws:ec2/natGateway:NatGateway": _ec2("nat", "natgateway"),
+    "aws:ec2/eip:Eip": _ec2("eipalloc", "elastic-ip"),
+    "aws:ec2/routeTable:RouteTable": _ec2("rtb", "route-table"),
+    "aws:ecr/repository:Repository": _repository,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:lb/listener:Listener": _listener,
+    "aws:ecs/cluster:Cluster": _cluster,
+    "aws:ecs/taskDefinition:TaskDefinition": _task_definition,
+    "aws:ecs/service:Service": _ecs_service,
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": _namespace,
+    "aws:servicediscovery/service:Service": _discovery_service,
+    "aws:appautoscaling/target:Target": _scaling_target,
 }

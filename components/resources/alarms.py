@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from components.iam import AccountContext
 from components.naming import Namer
+from components.observability.deploy_time import sent_value
 from components.observability.health import health_alarm_description, health_alarm_rule
 from components.observability.model import AlarmSpec, MetricStat, Severity
 
@@ -28,9 +29,14 @@ def alarm_arn(ctx: AccountContext, name: str) -> str:
     return ctx.arn("cloudwatch", f"alarm:{name}")
 
 
+def _dimensions(stat: MetricStat) -> dict[str, pulumi.Input[str]]:
+    """Dimension values as AWS must receive them: a load balancer's id only exists once AWS assigned it."""
+    return {name: sent_value(value) for name, value in stat.dimensions}
+
+
 def _metric_args(stat: MetricStat) -> dict:
     args = {"namespace": stat.namespace, "metric_name": stat.metric_name, "period": stat.period,
-            "dimensions": dict(stat.dimensions)}
+            "dimensions": _dimensions(stat)}
     if stat.is_percentile:
         args["extended_statistic"] = stat.stat
     else:
@@ -45,7 +51,7 @@ def _queries(spec: AlarmSpec) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgs]
         if query.metric is not None:
             metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
                 namespace=query.metric.namespace, metric_name=query.metric.metric_name,
-                period=query.metric.period, stat=query.metric.stat, dimensions=dict(query.metric.dimensions))
+                period=query.metric.period, stat=query.metric.stat, dimensions=_dimensions(query.metric))
         queries.append(aws.cloudwatch.MetricAlarmMetricQueryArgs(
             id=query.id, expression=query.expression, label=query.label, return_data=query.return_data,
             metric=metric))

@@ -15,9 +15,10 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from components.observability.model import SeverityThresholds
 from components.observability.thresholds import AlarmThresholds
 from components.settings import aws_provider
-from components.settings.model import (AlarmRouting, ApiProfile, CafeProfile, DataProtection, LambdaProfile,
-                                       OpenSearchProfile, QueueProfile, ScheduleProfile, SecurityProfile,
-                                       ServiceProfile, Settings, ShippingProfile, StreamProfile, TracingProfile)
+from components.settings.model import (AlarmRouting, ApiProfile, CafeProfile, ContainerProfile, DataProtection,
+                                       LambdaProfile, NetworkProfile, OpenSearchProfile, QueueProfile, ScheduleProfile,
+                                       SecurityProfile, ServiceProfile, Settings, ShippingProfile, StreamProfile,
+                                       TracingProfile)
 from components.settings.schema import KEYS, KEYS_BY_NAME, PROJECT, Invalid
 
 DEFAULT_REGION = "us-east-1"
@@ -314,6 +315,7 @@ def _build(project: str, stack: str, region: str, v: Mapping[str, Any]) -> Setti
             sfn_failed_executions=_pair(v, "WorkflowFailedExecutions"),
             sfn_duration_pct_of_timeout=_pair(v, "WorkflowDuration", "Pct"),
             firehose_freshness_pct_of_buffer=_pair(v, "FirehoseFreshness", "Pct"),
+            **_container_thresholds(v),
         ),
         routing=AlarmRouting(warning_emails=v["alarmEmailsWarning"], critical_emails=v["alarmEmailsCritical"],
                              page_on_critical=v["pageOnCritical"]),
@@ -334,6 +336,7 @@ def _build(project: str, stack: str, region: str, v: Mapping[str, Any]) -> Setti
                                  memory_mb=v["shipperMemoryMb"], timeout_seconds=v["shipperTimeoutSeconds"]),
         services=_service_profile(v),
         cafe=_cafe_profile(v),
+        containers=_container_profile(v),
         api_gateway_account_role=v["apiGatewayAccountRole"],
         lambda_concurrency_quota=v["lambdaConcurrencyQuota"],
         security=SecurityProfile(api_waf=v["apiWaf"], audit=v["audit"],
@@ -365,3 +368,73 @@ def _cafe_profile(v: Mapping[str, Any]) -> CafeProfile:
                        payment_provider_url=v["cafePaymentProviderUrl"], report_emails=v["cafeReportEmails"],
                        high_balance_emails=v["cafeHighBalanceEmails"], webhook_secret=v["cafeWebhookSecret"],
                        auth_secret=v["cafeAuthSecret"])
+
+
+# ---------------------------------------------------------------- container services (issue 8)
+
+CONTAINER_THRESHOLD_PAIRS = {"alb_target_5xx_rate_pct": ("AlbTarget5xxRate", "Pct"), "alb_elb_5xx": ("AlbElb5xx", ""),
+                             "alb_target_5xx": ("AlbTarget5xx", ""),
+                             "alb_response_time_p99_ms": ("AlbResponseTimeP99", "Ms"),
+                             "alb_unhealthy_hosts": ("AlbUnhealthyHosts", ""),
+                             "alb_rejected_connections": ("AlbRejectedConnections", ""),
+                             "ecs_cpu_pct": ("EcsCpu", "Pct"), "ecs_memory_pct": ("EcsMemory", "Pct")}
+RULES.extend(_critical_not_below_warning(f"alarm{stem}Warning{unit}", f"alarm{stem}Critical{unit}")
+             for stem, unit in CONTAINER_THRESHOLD_PAIRS.values())
+
+
+@rule("containerCpu", "containerMemoryMb")
+def _fargate_size(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    from components.services.container_plan import fargate_size_problem
+    problem = fargate_size_problem(v["containerCpu"], v["containerMemoryMb"])
+    if problem:
+        yield "containerMemoryMb", problem
+
+
+@rule("containerMinCount", "containerDesiredCount", "containerMaxCount")
+def _task_counts_ordered(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if v["containerMinCount"] > v["containerMaxCount"]:
+        yield "containerMinCount", f"at most containerMaxCount ({v['containerMaxCount']})"
+    elif not v["containerMinCount"] <= v["containerDesiredCount"] <= v["containerMaxCount"]:
+        yield "containerDesiredCount", (f"between containerMinCount ({v['containerMinCount']}) and "
+                                        f"containerMaxCount ({v['containerMaxCount']})")
+
+
+@rule("containerHealthCheckTimeoutSeconds", "containerHealthCheckIntervalSeconds")
+def _health_check_times_out_before_the_next(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if v["containerHealthCheckTimeoutSeconds"] >= v["containerHealthCheckIntervalSeconds"]:
+        yield "containerHealthCheckTimeoutSeconds", (
+            f"less than containerHealthCheckIntervalSeconds ({v['containerHealthCheckIntervalSeconds']}): Elastic "
+            "Load Balancing refuses a health check that outlasts its interval")
+
+
+@rule("containerVpcId", "containerPrivateSubnetIds", "containerPublicSubnetIds", "containerAvailabilityZones")
+def _existing_vpc_has_its_subnets(v: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if not v["containerVpcId"]:
+        for key in ("containerPrivateSubnetIds", "containerPublicSubnetIds"):
+            if v[key]:
+                yield key, "empty unless containerVpcId names the existing VPC these subnets belong to"
+        return
+    for key in ("containerPrivateSubnetIds", "containerPublicSubnetIds"):
+        if len(v[key]) < 2:
+            yield key, ("at least 2 subnets of containerVpcId in different zones (a load balancer needs 2 zones, "
+                        "and tasks should survive the loss of one)")
+
+
+def _container_thresholds(v: Mapping[str, Any]) -> dict[str, SeverityThresholds]:
+    return {field: _pair(v, stem, unit) for field, (stem, unit) in CONTAINER_THRESHOLD_PAIRS.items()}
+
+
+def _container_profile(v: Mapping[str, Any]) -> ContainerProfile:
+    return ContainerProfile(
+        network=NetworkProfile(vpc_cidr=v["containerVpcCidr"], availability_zones=v["containerAvailabilityZones"],
+                               nat_gateways=v["containerNatGateways"], existing_vpc_id=v["containerVpcId"] or None,
+                               private_subnet_ids=v["containerPrivateSubnetIds"],
+                               public_subnet_ids=v["containerPublicSubnetIds"]),
+        cpu=v["containerCpu"], memory_mb=v["containerMemoryMb"], desired_count=v["containerDesiredCount"],
+        min_count=v["containerMinCount"], max_count=v["containerMaxCount"], scale_cpu_pct=v["containerScaleCpuPct"],
+        scale_requests_per_target=v["containerScaleRequestsPerTarget"],
+        health_check_interval_seconds=v["containerHealthCheckIntervalSeconds"],
+        health_check_timeout_seconds=v["containerHealthCheckTimeoutSeconds"],
+        healthy_threshold=v["containerHealthyThreshold"], unhealthy_threshold=v["containerUnhealthyThreshold"],
+        deregistration_delay_seconds=v["containerDeregistrationDelaySeconds"],
+        certificate_arn=v["containerCertificateArn"] or None, collector_image=v["containerCollectorImage"])

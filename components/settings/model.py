@@ -142,6 +142,39 @@ class SecurityProfile:
 
 
 @dataclass(frozen=True)
+class NetworkProfile:
+    """The stack VPC container services share, or an existing one named in settings."""
+
+    vpc_cidr: str
+    availability_zones: int
+    nat_gateways: str                   # "single" or "per-az"
+    existing_vpc_id: str | None
+    private_subnet_ids: tuple[str, ...]
+    public_subnet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContainerProfile:
+    """Defaults of every container service (ECS on Fargate behind a load balancer); each may override its own."""
+
+    network: NetworkProfile
+    cpu: int
+    memory_mb: int
+    desired_count: int
+    min_count: int
+    max_count: int
+    scale_cpu_pct: int
+    scale_requests_per_target: int
+    health_check_interval_seconds: int
+    health_check_timeout_seconds: int
+    healthy_threshold: int
+    unhealthy_threshold: int
+    deregistration_delay_seconds: int
+    certificate_arn: str | None
+    collector_image: str
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -158,6 +191,7 @@ class Settings:
     shipping: ShippingProfile
     services: ServiceProfile
     cafe: CafeProfile
+    containers: ContainerProfile
     #: "create", or the ARN of the API Gateway CloudWatch role another stack already set for the account.
     api_gateway_account_role: str = "create"
     lambda_concurrency_quota: int = 1000

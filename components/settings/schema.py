@@ -355,4 +355,86 @@ KEYS = KEYS + (
         integer(90, 3653)),
 )
 
+
+def cidr_block(raw: Any) -> str:
+    """An IPv4 network from /16 (the largest VPC) to /24, written as its network address."""
+    import ipaddress
+    try:
+        network = ipaddress.IPv4Network(str(raw), strict=True)
+    except ValueError:
+        network = None
+    if network is None or not 16 <= network.prefixlen <= 24:
+        raise Invalid("an IPv4 network from /16 to /24 written as its network address, e.g. 10.40.0.0/16")
+    return str(network)
+
+
+def fargate_cpu(raw: Any) -> int:
+    from components.services.container_plan import FARGATE_MEMORY
+    return one_of_ints(tuple(FARGATE_MEMORY), "Fargate CPU units")(raw)
+
+
+_VPC_ID = re.compile(r"^(vpc-[0-9a-f]{8,17})?$", re.ASCII)
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$", re.ASCII)
+_CERTIFICATE = re.compile(r"^(arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+)?$", re.ASCII)
+_PINNED_IMAGE = re.compile(r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[\w.-]+)?@sha256:[0-9a-f]{64}$", re.ASCII)
+#: AWS Distro for OpenTelemetry collector v0.48.0, by the digest of its image index on ECR Public.
+ADOT_COLLECTOR_IMAGE = ("public.ecr.aws/aws-observability/aws-otel-collector:v0.48.0"
+                        "@sha256:9b28046359054b414f4ba76056ba4e8cffda2d53fbcee06171d7eeecd71326c3")
+
+# Container services (issue 8): ECS on Fargate behind an Application Load Balancer, in a stack VPC.
+KEYS = KEYS + (
+    Key("containerVpcCidr", "string", "10.40.0.0/16",
+        "CIDR block of the VPC the stack creates for container services.", cidr_block),
+    Key("containerAvailabilityZones", "integer", 2,
+        "Zones the VPC spans, each with a public subnet (load balancers) and a private one (tasks).", integer(2, 6)),
+    Key("containerNatGateways", "string", "single",
+        "NAT gateways for the private subnets: single (one for the stack) or per-az (one per zone).",
+        choice("single", "per-az")),
+    Key("containerVpcId", "string", "", "An existing VPC for container services instead of the stack's own; "
+        "empty creates one.", matching(_VPC_ID, "empty, or a VPC id such as vpc-0123456789abcdef0")),
+    Key("containerPrivateSubnetIds", "string", "",
+        "Comma-separated private subnets of containerVpcId for the tasks, one per zone.",
+        csv_of(_SUBNET_ID, "subnet ids")),
+    Key("containerPublicSubnetIds", "string", "",
+        "Comma-separated public subnets of containerVpcId for the load balancers, one per zone.",
+        csv_of(_SUBNET_ID, "subnet ids")),
+    Key("containerCpu", "integer", 256, "Fargate CPU units of each task (1024 = 1 vCPU).", fargate_cpu),
+    Key("containerMemoryMb", "integer", 512,
+        "Memory of each task, in MiB; Fargate allows only some pairs with containerCpu.", integer(512, 122880)),
+    Key("containerDesiredCount", "integer", 1, "Tasks a container service runs after a deploy.", integer(1, 1000)),
+    Key("containerMinCount", "integer", 1, "Fewest tasks scaling may leave running.", integer(1, 1000)),
+    Key("containerMaxCount", "integer", 2, "Most tasks scaling may start.", integer(1, 1000)),
+    Key("containerScaleCpuPct", "integer", 60, "Average CPU utilisation that target tracking keeps tasks at.",
+        integer(10, 95)),
+    Key("containerScaleRequestsPerTarget", "integer", 500,
+        "Load balancer requests per task per minute that target tracking keeps tasks at.", integer(1, 1000000)),
+    Key("containerHealthCheckIntervalSeconds", "integer", 15,
+        "Seconds between the load balancer's health checks of a task.", integer(5, 300)),
+    Key("containerHealthCheckTimeoutSeconds", "integer", 5,
+        "Seconds a health check may take; less than the interval.", integer(2, 120)),
+    Key("containerHealthyThreshold", "integer", 2, "Passed health checks before a task receives traffic.",
+        integer(2, 10)),
+    Key("containerUnhealthyThreshold", "integer", 3, "Failed health checks before a task stops receiving traffic.",
+        integer(2, 10)),
+    Key("containerDeregistrationDelaySeconds", "integer", 30,
+        "Seconds a stopping task keeps serving its open requests.", integer(0, 3600)),
+    Key("containerCertificateArn", "string", "",
+        "ACM certificate of the load balancers' HTTPS listener; without one dev listens on HTTP and prod refuses.",
+        matching(_CERTIFICATE, "empty, or an ACM certificate ARN")),
+    Key("containerCollectorImage", "string", ADOT_COLLECTOR_IMAGE,
+        "Image of the tracing sidecar (AWS Distro for OpenTelemetry collector), pinned by digest.",
+        matching(_PINNED_IMAGE, "an image reference pinned by digest: <registry>/<repository>[:tag]@sha256:<64 hex>")),
+    *_threshold_pair("AlbTarget5xxRate", "target 5XX responses as % of load balancer requests", "Pct", "1", "5",
+                     0, 100),
+    *_threshold_pair("AlbElb5xx", "5XX responses the load balancer itself returned per period", "", "1", "10",
+                     0, 1e9),
+    *_threshold_pair("AlbTarget5xx", "5XX responses the tasks returned per period", "", "5", "off", 0, 1e9),
+    *_threshold_pair("AlbResponseTimeP99", "p99 target response time", "Ms", "1000", "3000", 1, 4000000),
+    *_threshold_pair("AlbUnhealthyHosts", "unhealthy load balancer targets", "", "1", "off", 1, 1000),
+    *_threshold_pair("AlbRejectedConnections", "connections the load balancer rejected per period", "", "1", "off",
+                     0, 1e9),
+    *_threshold_pair("EcsCpu", "average CPU utilisation of a container service", "Pct", "80", "95", 1, 100),
+    *_threshold_pair("EcsMemory", "average memory utilisation of a container service", "Pct", "80", "95", 1, 100),
+)
+
 KEYS_BY_NAME: dict[str, Key] = {key.name: key for key in KEYS}

@@ -40,7 +40,9 @@ _BY_LIFECYCLE: dict[Lifecycle, tuple[str, ...]] = {
         "aws:dynamodb/table:Table", "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2",
         "aws:opensearch/domain:Domain", "aws:kms/key:Key", "aws:sqs/queue:Queue", "aws:kinesis/stream:Stream",
         "aws:sns/topic:Topic", "aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/logStream:LogStream",
-        "aws:secretsmanager/secret:Secret",
+        "aws:secretsmanager/secret:Secret", "aws:ecr/repository:Repository",
+        # Replacing the stack's VPC would take every subnet, gateway and task with it.
+        "aws:ec2/vpc:Vpc",
     ),
     Lifecycle.NAMED: (
         "aws:lambda/function:Function", "aws:iam/role:Role", "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -51,7 +53,10 @@ _BY_LIFECYCLE: dict[Lifecycle, tuple[str, ...]] = {
         "aws:xray/group:Group", "aws:xray/samplingRule:SamplingRule", "aws:kms/alias:Alias",
         "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "aws:wafv2/webAcl:WebAcl",
         "aws:cloudtrail/trail:Trail", "aws:cfg/rule:Rule", "aws:cfg/recorder:Recorder",
-        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "aws:cfg/deliveryChannel:DeliveryChannel", "aws:ecs/cluster:Cluster", "aws:ecs/service:Service",
+        "aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup", "aws:ec2/securityGroup:SecurityGroup",
+        "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "aws:servicediscovery/service:Service",
+        "aws:appautoscaling/policy:Policy",
     ),
     Lifecycle.KEYED: (
         "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -64,6 +69,13 @@ _BY_LIFECYCLE: dict[Lifecycle, tuple[str, ...]] = {
         "aws:apigateway/account:Account", "aws:apigateway/methodSettings:MethodSettings",
         "aws:apigateway/stage:Stage", "aws:apigateway/model:Model", "aws:apigateway/usagePlanKey:UsagePlanKey",
         "aws:wafv2/webAclAssociation:WebAclAssociation", "aws:cfg/recorderStatus:RecorderStatus",
+        # Once per VPC, subnet, port or scalable resource, or unique by their content (a CIDR, a rule).
+        "aws:ec2/subnet:Subnet", "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:lb/listener:Listener",
+        "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "aws:appautoscaling/target:Target",
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     ),
     Lifecycle.GENERATED: (
         "aws:apigateway/restApi:RestApi", "aws:apigateway/resource:Resource", "aws:apigateway/method:Method",
@@ -73,6 +85,7 @@ _BY_LIFECYCLE: dict[Lifecycle, tuple[str, ...]] = {
         "aws:apigateway/usagePlan:UsagePlan", "aws:apigateway/apiKey:ApiKey", "aws:lambda/permission:Permission",
         "aws:lambda/invocation:Invocation", "aws:lambda/layerVersion:LayerVersion",
         "aws:sns/topicSubscription:TopicSubscription", "aws:secretsmanager/secretVersion:SecretVersion",
+        "aws:ec2/routeTable:RouteTable", "aws:ec2/eip:Eip", "aws:ecs/taskDefinition:TaskDefinition",
     ),
 }
 

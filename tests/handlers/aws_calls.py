@@ -2,7 +2,8 @@
 
 Each handler package declares the actions it calls (`handlers/<package>/permissions.py`, see
 `handlers/permissions.py`); the handler tests record every call the handler code makes (boto3
-through botocore, OpenSearch through opensearch-py's connection) and fail when one is undeclared,
+through botocore, OpenSearch through opensearch-py's connection or the shipper's own signed one)
+and fail when one is undeclared,
 and the least-privilege test (tests/policy/test_least_privilege.py) checks that every declared action
 was exercised and that each function's role grants exactly that, on the resources its environment
 names, besides what Lambda itself needs.
@@ -22,6 +23,8 @@ from typing import Any, Callable, Iterator
 
 import botocore.client
 from opensearchpy import Urllib3HttpConnection
+
+from handlers.log_shipper.http_connection import HttpConnection
 
 #: Where the actions recorded in a test process go when another process asked for them (JSON lines).
 RECORD_FILE_ENV = "PLATFORM_RECORD_AWS_CALLS"
@@ -97,13 +100,24 @@ def recording(excluded_modules: tuple[str, ...] = ()) -> Iterator[dict[str, set[
             actions.setdefault(package, set()).add(f"es:ESHttp{method.capitalize()}")
         return perform_request(connection, method, *args, **kwargs)
 
+    def recorded_exchange(connection: Any, head: bytes, *args: Any, **kwargs: Any) -> Any:
+        """The shipper's own signed connection: the HTTP method is the request line's first word."""
+        package = _calling_package(excluded_modules)
+        if package is not None:
+            method = head.split(b" ", 1)[0].decode("ascii", "replace")
+            actions.setdefault(package, set()).add(f"es:ESHttp{method.capitalize()}")
+        return exchange(connection, head, *args, **kwargs)
+
+    exchange: Callable[..., Any] = HttpConnection.exchange
     botocore.client.BaseClient._make_api_call = recorded_api_call  # type: ignore[method-assign]
     Urllib3HttpConnection.perform_request = recorded_request  # type: ignore[method-assign]
+    HttpConnection.exchange = recorded_exchange  # type: ignore[method-assign]
     try:
         yield actions
     finally:
         botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
         Urllib3HttpConnection.perform_request = perform_request  # type: ignore[method-assign]
+        HttpConnection.exchange = exchange  # type: ignore[method-assign]
 
 
 #: package -> actions its handler code called, and the test ids that ran, in this process.

@@ -198,7 +198,10 @@ KIND_BY_TYPE = {FUNCTION: "lambda", "aws:iam/role:Role": "iam_role", ALARM: "ala
                 "aws:s3/bucket:Bucket": "s3_bucket", "aws:cloudwatch/eventBus:EventBus": "event_bus",
                 "aws:cloudwatch/eventRule:EventRule": "event_rule", SCHEDULE: "schedule",
                 "aws:scheduler/scheduleGroup:ScheduleGroup": "schedule", STATE_MACHINE: "state_machine",
-                "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": "firehose"}
+                "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": "firehose",
+                "aws:ecs/cluster:Cluster": "ecs_cluster", "aws:ecs/service:Service": "ecs_service",
+                "aws:lb/loadBalancer:LoadBalancer": "load_balancer", "aws:lb/targetGroup:TargetGroup": "target_group",
+                "aws:ecr/repository:Repository": "ecr_repository", "aws:ec2/securityGroup:SecurityGroup": "security_group"}
 
 
 def names_are_unique_deterministic_and_within_limits(result: PreviewResult, settings: Settings) -> list[str]:
@@ -238,7 +241,108 @@ ALL: tuple[Check, ...] = (async_paths_keep_failures, functions_are_traced_and_sh
                           names_are_unique_deterministic_and_within_limits, apis_are_traced_throttled_and_logged)
 
 
-def violations(result: PreviewResult, settings: Settings, checks: Iterable[Check] = ALL) -> dict[str, list[str]]:
-    """Check name -> problems, only for checks that found any."""
+def violations(result: PreviewResult, settings: Settings, checks: Iterable[Check] | None = None) -> dict[str, list[str]]:
+    """Check name -> problems, only for checks that found any (every check of `ALL` by default)."""
+    checks = ALL if checks is None else checks
     found = {check.__name__: check(result, settings) for check in checks}
     return {name: problems for name, problems in found.items() if problems}
+
+
+# ---------------------------------------------------------------- container services (issue 8)
+
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+ECS_SERVICE = "aws:ecs/service:Service"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+SUBNET = "aws:ec2/subnet:Subnet"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+WORLD = ("0.0.0.0/0", "::/0")
+
+
+def _id(registration: Any) -> str:
+    """The resource id the mocks assign, read back from its ARN (`.../<id>`)."""
+    return registration.outputs["arn"].rsplit("/", 1)[-1]
+
+
+def containers_ship_logs_and_traces(result: PreviewResult, settings: Settings) -> list[str]:
+    """Every container logs through awslogs to a platform log group that is shipped; every task has a
+    tracing sidecar pinned by digest that the app starts after."""
+    problems = []
+    shipped = Counter(s.inputs["logGroup"] for s in result.of_type(SUBSCRIPTION_FILTER))
+    prefix = f"/{settings.project}/{settings.stack}/"
+    for task in result.of_type(TASK_DEFINITION):
+        definitions = json.loads(task.inputs["containerDefinitions"])
+        for definition in definitions:
+            where = f"{task.name} container {definition['name']}"
+            logging = definition.get("logConfiguration", {})
+            group = logging.get("options", {}).get("awslogs-group", "")
+            if logging.get("logDriver") != "awslogs" or not group.startswith(prefix):
+                problems.append(f"{where}: does not log through awslogs to a platform log group")
+            elif shipped[group] != 1:
+                problems.append(f"{where}: its log group {group} is not shipped")
+        sidecars = [d for d in definitions if "aws-otel-collector" in d["image"]]
+        if len(sidecars) != 1 or "@sha256:" not in sidecars[0]["image"]:
+            problems.append(f"{task.name}: no tracing sidecar pinned by digest")
+        apps = [d for d in definitions if d not in sidecars]
+        for app in apps:
+            if {"containerName": sidecars[0]["name"] if sidecars else "", "condition": "START"} not in \
+                    app.get("dependsOn", []):
+                problems.append(f"{task.name} container {app['name']}: starts before the tracing sidecar")
+    return problems
+
+
+def load_balancers_log_and_prod_protects_them(result: PreviewResult, settings: Settings) -> list[str]:
+    problems = []
+    buckets = {b.inputs["bucket"] for b in result.of_type("aws:s3/bucket:Bucket")}
+    for lb in result.of_type(LOAD_BALANCER):
+        logs = lb.inputs.get("accessLogs", {})
+        if not logs.get("enabled") or logs.get("bucket") not in buckets:
+            problems.append(f"{lb.name}: access logs are not written to a bucket of the stack")
+        if lb.inputs.get("enableDeletionProtection", False) is not settings.protection.deletion_protection:
+            problems.append(f"{lb.name}: deletion protection is not the profile's")
+        if lb.inputs.get("dropInvalidHeaderFields") is not True:
+            problems.append(f"{lb.name}: does not drop invalid header fields")
+    if settings.environment == "prod":
+        for listener in result.of_type(LISTENER):
+            action = listener.inputs["defaultActions"][0]["type"]
+            if listener.inputs["protocol"] != "HTTPS" and action != "redirect":
+                problems.append(f"{listener.name}: prod serves {listener.inputs['protocol']} without redirecting")
+    return problems
+
+
+def tasks_run_in_private_subnets(result: PreviewResult, settings: Settings) -> list[str]:
+    problems = []
+    public = {_id(s) for s in result.of_type(SUBNET) if s.inputs.get("mapPublicIpOnLaunch") or "-public-" in s.name}
+    for service in result.of_type(ECS_SERVICE):
+        network = service.inputs["networkConfiguration"]
+        if network.get("assignPublicIp") is not False:
+            problems.append(f"{service.name}: tasks get public IPs")
+        if set(network["subnets"]) & public or not network["subnets"]:
+            problems.append(f"{service.name}: tasks run in public subnets")
+    return problems
+
+
+def only_the_load_balancer_reaches_tasks(result: PreviewResult, settings: Settings) -> list[str]:
+    """Task groups admit only their load balancer's group; load balancer groups admit the world only on
+    the listener ports; nothing else is open to the world."""
+    problems = []
+    groups = {_id(g): g for g in result.of_type(SECURITY_GROUP)}
+    task_groups = {g for service in result.of_type(ECS_SERVICE) for g in service.inputs["networkConfiguration"]
+                   ["securityGroups"]}
+    balancer_groups = {g for lb in result.of_type(LOAD_BALANCER) for g in lb.inputs["securityGroups"]}
+    listener_ports = {listener.inputs["port"] for listener in result.of_type(LISTENER)}
+    for rule in result.of_type(INGRESS):
+        inputs = rule.inputs
+        group = inputs["securityGroupId"]
+        world = inputs.get("cidrIpv4") in WORLD or inputs.get("cidrIpv6") in WORLD
+        if group in task_groups and (world or inputs.get("referencedSecurityGroupId") not in balancer_groups):
+            problems.append(f"{rule.name}: admits something other than the load balancer to the tasks")
+        if world and (group not in balancer_groups or inputs["fromPort"] not in listener_ports
+                      or inputs["fromPort"] != inputs["toPort"]):
+            problems.append(f"{rule.name}: opens {groups.get(group, group)} to the world beyond a listener port")
+    return problems
+
+
+ALL = ALL + (containers_ship_logs_and_traces, load_balancers_log_and_prod_protects_them, tasks_run_in_private_subnets,
+             only_the_load_balancer_reaches_tasks)

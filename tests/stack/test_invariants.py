@@ -15,7 +15,7 @@ def test_invariant_holds(check, result, settings):
 def test_the_reference_platform_has_every_kind_of_service(result):
     kinds = {entry["kind"] for entry in result.outputs["services"].values()}
     assert {"http", "queue-worker", "topic", "event-route", "scheduled-job", "stream-pipeline", "table-stream",
-            "workflow", "internal-function"} <= kinds
+            "workflow", "internal-function", "container"} <= kinds
 
 
 def test_prod_thresholds_and_protections_differ_from_dev_as_configured():

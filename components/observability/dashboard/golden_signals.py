@@ -15,8 +15,10 @@ from operator import attrgetter
 from typing import Any
 
 from components.observability._factory import ResourceMetrics
+from components.observability.alb.alarms import NAMESPACE as ALB_NAMESPACE
 from components.observability.apigateway.alarms import NAMESPACE as API_NAMESPACE, api_dimensions
 from components.observability.dynamodb.alarms import NAMESPACE as DYNAMODB_NAMESPACE
+from components.observability.ecs.alarms import NAMESPACE as ECS_NAMESPACE
 from components.observability.events.alarms import NAMESPACE as EVENTS_NAMESPACE, rule_dimensions
 from components.observability.firehose.alarms import NAMESPACE as FIREHOSE_NAMESPACE
 from components.observability.kinesis.alarms import NAMESPACE as KINESIS_NAMESPACE
@@ -106,6 +108,14 @@ _KIND_SIGNALS: tuple[KindSignals, ...] = (
                 "Firehose",
                 ((T, "DeliveryToS3.Records", "Sum", "archived"),
                  (L, "DeliveryToS3.DataFreshness", "Maximum", "oldest undelivered (s)"))),
+    KindSignals(attrgetter("load_balancers"), ALB_NAMESPACE, lambda lb: {"LoadBalancer": lb.load_balancer_dimension},
+                "Load balancer",
+                ((T, "RequestCount", "Sum", "requests"), (E, "HTTPCode_Target_5XX_Count", "Sum", "task 5XX"),
+                 (E, "HTTPCode_ELB_5XX_Count", "Sum", "load balancer 5XX"),
+                 (L, "TargetResponseTime", "p99", "p99 response time (s)"))),
+    KindSignals(attrgetter("ecs_services"), ECS_NAMESPACE,
+                lambda ecs: {"ClusterName": ecs.cluster_name, "ServiceName": ecs.service_name}, "ECS",
+                ((S, "CPUUtilization", "Average", "CPU %"), (S, "MemoryUtilization", "Average", "memory %"))),
 )
 
 

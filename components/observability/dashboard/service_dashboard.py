@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from components.observability.alb.widgets import load_balancer_widgets
 from components.observability.apigateway.alarms import ACCESS_LOG_QUERY
 from components.observability.apigateway.widgets import rest_api_widgets
 from components.observability.dashboard import links
@@ -24,6 +25,7 @@ from components.observability.dashboard.widgets import (
 )
 from components.observability.descriptions import ERRORS_QUERY, REPORT_QUERY
 from components.observability.dynamodb.widgets import table_widgets
+from components.observability.ecs.widgets import container_log_widgets, ecs_service_widgets
 from components.observability.events.widgets import rule_widgets
 from components.observability.firehose.widgets import delivery_stream_widgets
 from components.observability.scheduler.widgets import schedule_widgets
@@ -104,6 +106,13 @@ def service_sections(view: ServiceView, alarm_arns: Sequence[str]) -> list[list[
     for delivery in view.delivery_streams:
         sections.append([section_header(f"Firehose {delivery.stream_name}"),
                          *delivery_stream_widgets(delivery, view.region)])
+    for lb in view.load_balancers:
+        sections.append([section_header(f"Load balancer {lb.load_balancer_name}"),
+                         *load_balancer_widgets(lb, view.region)])
+    for ecs in view.ecs_services:
+        sections.append([section_header(f"ECS service {ecs.service_name}"), *ecs_service_widgets(ecs, view.region)])
+        sections.append([section_header(f"Container logs {ecs.log_group_name}"),
+                         *container_log_widgets(ecs, view.region)])
     lambda_groups = [fn.log_group_name for fn in view.lambdas]
     access_groups = [api.access_log_group_name for api in view.apis]
     logs: list[Widget] = []

@@ -22,6 +22,11 @@ WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
        for action in ("logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
                       "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
                       "logs:DescribeResourcePolicies", "logs:DescribeLogGroups")},
+    "ecr:GetAuthorizationToken": "ECR's registry login token is account-wide; pulling images is then limited to "
+                                 "the service's repository",
+    **{action: "ECS Exec's session channels are opened by the SSM agent in the task and have no ARN to name"
+       for action in ("ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                      "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel")},
 }
 #: AWS-managed policies a role of the platform may carry; each is the one AWS documents for its service.
 MANAGED_POLICIES: dict[str, str] = {

@@ -1,0 +1,1 @@
+"""Alarms and widgets of an ECS service on Fargate."""
