@@ -55,9 +55,9 @@ def parse_schedule(expression: str, *, today: dt.date | None = None) -> Schedule
     fields = cron.group(1)
     try:
         AWSCronExpressionValidator.validate(fields)
-    except AWSCronExpressionError as error:
+        runs, gap = _max_cron_gap(fields, (today or dt.date.today()).year)
+    except (AWSCronExpressionError, ScheduleError) as error:
         raise ScheduleError(f"{expression!r}: {error}") from None
-    runs, gap = _max_cron_gap(fields, (today or dt.date.today()).year)
     if runs < 2:
         raise ScheduleError(f"{expression!r}: runs {'never' if runs == 0 else 'once'} in the next {SCAN_YEARS} "
                             "years; a scheduled job is for recurring work")
@@ -97,6 +97,8 @@ def _expand(field: str, low: int, high: int, names: dict[str, int] | None = None
         elif "-" in base:
             a, b = base.split("-")
             start, stop = _value(a, names), _value(b, names)
+            if start > stop:  # the validator lets it through; nothing here could say when it runs
+                raise ScheduleError(f"range {base} runs backwards; list it as two ranges, e.g. {a}-{high},{low}-{b}")
         else:
             start = _value(base, names)
             stop = high if step_text else start
