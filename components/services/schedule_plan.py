@@ -164,6 +164,21 @@ def _weekday_matcher(field: str):  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=None)
+def clock_shift_seconds(time_zone: str, year: int | None = None) -> int:
+    """How far the zone's clocks jump in a year (daylight saving time), in seconds.
+
+    A cron schedule runs on the zone's wall clock, so on the night the clocks go back its real gap is
+    this much longer than its wall-clock gap; a missed-run alarm that ignored it would fire every
+    autumn. Rates run on real time and need no allowance.
+    """
+    import zoneinfo
+    zone = zoneinfo.ZoneInfo(time_zone)
+    first = dt.datetime(year or dt.date.today().year, 1, 1, 12)
+    offsets = {(first + dt.timedelta(days=day)).replace(tzinfo=zone).utcoffset() for day in range(366)}
+    return int((max(offsets) - min(offsets)).total_seconds())  # type: ignore[operator]
+
+
+@lru_cache(maxsize=None)
 def time_zones() -> frozenset[str]:
     import zoneinfo
     return frozenset(zoneinfo.available_timezones())
