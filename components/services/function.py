@@ -98,7 +98,7 @@ class FunctionArgs:
         return found
 
     def timeout(self, core: PlatformCore) -> int:
-        return self.timeout_seconds or core.settings.lambda_.timeout_seconds
+        return core.settings.lambda_.timeout_seconds if self.timeout_seconds is None else self.timeout_seconds
 
 
 @dataclass(frozen=True)

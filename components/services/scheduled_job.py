@@ -24,11 +24,13 @@ from components.resources.tables import TableSpec
 from components.services.access import Access, statement
 from components.services.function import AsyncInvocation, FunctionArgs
 from components.services.schedule_plan import ScheduleError, clock_shift_seconds, parse_schedule, time_zones
-from components.services.service import ServiceArgs, ServiceComponent
+from components.services.service import ServiceArgs, ServiceComponent, declared
 
 #: EventBridge Scheduler: up to 185 retries and 24 hours per run.
 MAX_RETRIES = 185
 MAX_EVENT_AGE_SECONDS = 86400
+#: The missed-run alarm needs a moment past the longest gap: a run starts a little after its minute.
+MIN_GRACE_MINUTES = 5
 
 
 @dataclass(frozen=True)
@@ -53,17 +55,16 @@ class ScheduledJobArgs(ServiceArgs["ScheduledJob"]):
     def function_args(self, core: PlatformCore) -> FunctionArgs:
         return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
                             access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=self.timeout_seconds or core.settings.services.worker_timeout_seconds,
+                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
                             reserved_concurrency=None, low_traffic=True, async_invocation=AsyncInvocation(),
                             secrets=self.secrets)
 
     def resolved(self, core: PlatformCore) -> tuple[int, int, int]:
         """(max retries, flexible window minutes, grace minutes)."""
         profile = core.settings.services.schedules
-        return (profile.max_retries if self.max_retries is None else self.max_retries,
-                profile.flexible_window_minutes if self.flexible_window_minutes is None
-                else self.flexible_window_minutes,
-                self.grace_minutes or profile.grace_minutes)
+        return (declared(self.max_retries, profile.max_retries),
+                declared(self.flexible_window_minutes, profile.flexible_window_minutes),
+                declared(self.grace_minutes, profile.grace_minutes))
 
     def watched_interval_seconds(self, core: PlatformCore, longest_gap: int | None = None) -> int:
         """The longest real time between two runs: the expression's longest gap, the zone's clock change
@@ -88,6 +89,8 @@ class ScheduledJobArgs(ServiceArgs["ScheduledJob"]):
             found.append(f"max_retries = {retries}: Scheduler allows 0 to {MAX_RETRIES}")
         if not 0 <= window <= 1440:
             found.append(f"flexible_window_minutes = {window}: 0 (off) to 1440")
+        if not MIN_GRACE_MINUTES <= grace <= 1440:
+            found.append(f"grace_minutes = {grace}: {MIN_GRACE_MINUTES} to 1440, as scheduleGraceMinutes allows")
         if interval is not None:
             if window * 60 >= interval:
                 found.append(f"flexible_window_minutes = {window}: must be shorter than the schedule's interval "

@@ -30,6 +30,16 @@ if TYPE_CHECKING:
     from components.core import PlatformCore
 
 S = TypeVar("S", bound="ServiceComponent")
+T = TypeVar("T")
+
+
+def declared(value: T | None, default: T) -> T:
+    """The value a service declared, or the profile's default when it declared none.
+
+    Only None means "not declared": a 0 is a value like any other, so its argument check sees it
+    (and rejects a zero timeout or batch size) rather than the default silently replacing it.
+    """
+    return default if value is None else value
 
 
 class ServiceArgumentError(ValueError):

@@ -19,7 +19,7 @@ from components.observability.refs import ServiceView
 from components.resources.tables import OwnedTable, TableSpec
 from components.services.access import Access
 from components.services.function import FunctionArgs
-from components.services.service import ServiceArgs, ServiceComponent
+from components.services.service import ServiceArgs, ServiceComponent, declared
 from components.services.stream_consumer import StreamConsumer, StreamReading
 
 EVENT_NAMES = ("INSERT", "MODIFY", "REMOVE")
@@ -44,7 +44,7 @@ class TableStreamArgs(ServiceArgs["TableStream"]):
     def function_args(self, core: PlatformCore) -> FunctionArgs:
         return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
                             access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=self.timeout_seconds or core.settings.services.worker_timeout_seconds,
+                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
                             reserved_concurrency=None, secrets=self.secrets)
 
     def problems(self, core: PlatformCore) -> list[str]:
