@@ -71,8 +71,11 @@ class ServiceComponent(pulumi.ComponentResource):
 
     def __init__(self, type_token: str, service: str, core: PlatformCore,
                  opts: pulumi.ResourceOptions | None = None) -> None:
+        try:
+            core.namer.physical(service, "x", "lambda")  # the service name must fit the naming rules
+        except ValueError as error:
+            raise ServiceArgumentError(service, [f"name = {service!r}: {error}"]) from None
         super().__init__(type_token, service, None, opts)
-        core.namer.physical(service, "x", "lambda")  # the service name must fit the naming rules
         self.service = service
         self.core = core
         self.settings = core.settings
