@@ -132,6 +132,21 @@ class FunctionSpec:
         return replace(spec, **overrides) if overrides else spec
 
 
+def function_target_problems(where: str, invoker: str, function: Any, argument: str) -> list[str]:
+    """A function another service invokes asynchronously (SNS, EventBridge) must keep what it fails on.
+
+    Without `async_invocation` Lambda retries twice and then drops the event, so such a wiring is an
+    argument error, found before anything is created rather than by the stack invariants after.
+    """
+    spec = getattr(function, "spec", None)
+    if spec is None or not hasattr(function, "arn"):
+        return [f"{where}: {argument} takes a function (an ObservedFunction, e.g. a service's .function)"]
+    if spec.async_invocation is None:
+        return [f"{where}: {invoker} invokes functions asynchronously; give {spec.service}'s function "
+                "async_invocation so the events it fails on are kept"]
+    return []
+
+
 def telemetry_environment(core: PlatformCore, service: str) -> dict[str, str]:
     """The contract in docs/conventions.md: what the telemetry package reads at start-up."""
     return {"SERVICE_NAME": service, "ENVIRONMENT": core.settings.stack,
