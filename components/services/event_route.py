@@ -20,6 +20,7 @@ from components.core import PlatformCore
 from components.observability.refs import RuleRef, ServiceView
 from components.resources.queues import Queue, allow_service_to_send, dead_letter_queue
 from components.services.access import Access, sid, statement
+from components.services.function import function_target_problems
 from components.services.service import ServiceArgs, ServiceComponent
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -101,6 +102,7 @@ class EventRouteArgs(ServiceArgs["EventRoute"]):
         names = [r.name for r in self.rules]
         if len(names) != len(set(names)):
             found.append(f"rules: names {names} must be distinct")
+        queue_targets: dict[int, str] = {}      # a worker's queue -> the rule and target that send to it
         for rule in self.rules:
             where = f"rule {rule.name}"
             if not _NAME.match(rule.name):
@@ -120,10 +122,16 @@ class EventRouteArgs(ServiceArgs["EventRoute"]):
                                                         or target.worker.subscribed_to):
                     found.append(f"{where} target {target.name}: needs a standard QueueWorker whose queue takes "
                                  "no topic")
+                elif isinstance(target, QueueTarget):
+                    first = queue_targets.setdefault(id(target.worker), f"{where} target {target.name}")
+                    if first != f"{where} target {target.name}":
+                        found.append(f"{where} target {target.name}: the queue of {target.worker.service} is already "
+                                     f"the target of {first}; a queue has one policy, so one target may send to it")
                 if isinstance(target, WorkflowTarget) and target.workflow is None:
                     found.append(f"{where} target {target.name}: WorkflowTarget takes a Workflow")
-                if isinstance(target, FunctionTarget) and target.function is None:
-                    found.append(f"{where} target {target.name}: FunctionTarget takes a function")
+                if isinstance(target, FunctionTarget):
+                    found += function_target_problems(f"{where} target {target.name}", "EventBridge",
+                                                      target.function, "FunctionTarget")
         return found
 
     def build(self, service: str, core: PlatformCore) -> EventRoute:
