@@ -78,7 +78,8 @@ class FunctionArgs:
     #: Which of its service's tables the function uses (by part); None: all of them.
     tables: Sequence[str] | None = None
 
-    def problems(self, prefix: str = "") -> list[str]:
+    def problems(self, prefix: str = "", service_tables: Sequence[str] | None = None) -> list[str]:
+        """`service_tables`: the parts of the service's tables, which `tables` may choose from."""
         found = []
         parts = self.handler.split(".")
         if len(parts) < 2 or not all(p.isidentifier() for p in parts):
@@ -95,6 +96,10 @@ class FunctionArgs:
         for name in self.secrets:
             if not name.isidentifier() or not name.isupper():
                 found.append(f"{prefix}secrets: {name!r} must be an UPPER_CASE environment variable name")
+        if self.tables is not None and service_tables is not None:
+            unknown = sorted(set(self.tables) - set(service_tables))
+            if unknown:
+                found.append(f"{prefix}tables: {unknown} are not tables of this service ({sorted(service_tables)})")
         return found
 
     def timeout(self, core: PlatformCore) -> int:

@@ -60,7 +60,7 @@ class HttpServiceArgs(ServiceArgs["HttpService"]):
             if function.timeout(core) > 29:
                 found.append(f"timeout_seconds = {function.timeout(core)}: API Gateway stops waiting at 29 s")
         if self.authorizer is not None:
-            found += self.authorizer.problems("authorizer.")
+            found += self.authorizer.problems("authorizer.", service_tables=[t.part for t in self.all_tables])
         if not 0 <= self.authorizer_cache_seconds <= MAX_AUTHORIZER_CACHE_SECONDS:
             found.append(f"authorizer_cache_seconds = {self.authorizer_cache_seconds}: API Gateway allows 0 to "
                          f"{MAX_AUTHORIZER_CACHE_SECONDS}")

@@ -59,7 +59,7 @@ class WorkflowArgs(ServiceArgs["Workflow"]):
     def problems(self, core: PlatformCore) -> list[str]:
         found = definition_problems(self.definition, set(self.tasks), set(self.topics))
         for name, args in self.task_args(core).items():
-            found += args.problems(f"tasks[{name}].")
+            found += args.problems(f"tasks[{name}].", service_tables=[t.part for t in self.tables])
         for name, topic in self.topics.items():
             if not hasattr(topic, "publish_access"):
                 found.append(f"topics[{name}]: must be a Topic service")
