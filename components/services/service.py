@@ -89,16 +89,16 @@ class ServiceComponent(pulumi.ComponentResource):
     def child(self) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self)
 
-    def add_function(self, part: str, args: FunctionArgs, *, extra: Sequence[Access] = (),
+    def add_function(self, part: str, args: FunctionArgs, *, extra: Sequence[Access] = (), idempotency: bool = True,
                      **overrides: Any) -> ObservedFunction:
-        """A function of this service, with its tables and idempotency store wired in."""
+        """A function of this service, with its tables and (unless `idempotency` is False) idempotency store."""
         unknown = sorted(set(args.tables or ()) - set(self.tables))
         if unknown:
             raise ValueError(f"service {self.service!r} function {part!r}: tables {unknown} are not the service's "
                              f"({sorted(self.tables)})")
         used = self.tables.values() if args.tables is None else [self.tables[p] for p in args.tables]
         wiring = [*extra, *(table.access() for table in used)]
-        if self.idempotency is not None:
+        if self.idempotency is not None and idempotency:
             wiring.append(self.idempotency.access())
         wiring += [stored_secret(self.core, self.service, name, value, self) for name, value in args.secrets.items()]
         function = ObservedFunction(f"{self.service}-{part}", FunctionSpec.of(self.service, part, args, extra=wiring,
