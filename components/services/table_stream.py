@@ -23,6 +23,8 @@ from components.services.service import ServiceArgs, ServiceComponent, declared
 from components.services.stream_consumer import StreamConsumer, StreamReading
 
 EVENT_NAMES = ("INSERT", "MODIFY", "REMOVE")
+#: DynamoDB keeps a table's stream records for 24 hours, whatever the consumer is told.
+STREAM_RETENTION_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ class TableStreamArgs(ServiceArgs["TableStream"]):
             found.append("source: a table of another service, e.g. orders.tables['table']")
         elif self.source.stream_arn is None:
             found.append(f"source: table {self.source.name} has no stream; declare it with stream='NEW_IMAGE'")
+        _, _, age = self.reading.resolved(core.settings)
+        if age > STREAM_RETENTION_SECONDS:
+            found.append(f"reading.max_record_age_seconds = {age}: longer than a DynamoDB stream keeps records (24 h); "
+                         "a failed record would expire before it reached the on-failure queue")
         bad = [name for name in self.event_names if name not in EVENT_NAMES]
         if bad or not self.event_names:
             found.append(f"event_names = {list(self.event_names)}: a non-empty subset of {', '.join(EVENT_NAMES)}")
