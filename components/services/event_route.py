@@ -65,7 +65,8 @@ class WorkflowTarget(Target):
 
 @dataclass(frozen=True)
 class FunctionTarget(Target):
-    """Invokes a function asynchronously; give it `async_invocation` so its own failures are kept too."""
+    """Invokes a function (e.g. `service.function`) asynchronously; the function must have `async_invocation`,
+    so the events it fails on are kept too."""
 
     function: Any = None       # an ObservedFunction
 

@@ -63,7 +63,8 @@ class QueueSubscriber(Subscriber):
 
 @dataclass(frozen=True)
 class FunctionSubscriber(Subscriber):
-    """A function of another service; SNS invokes it asynchronously, so give it `async_invocation`."""
+    """A function of another service (e.g. `service.function`). SNS invokes it asynchronously, so its
+    function must have `async_invocation`, or the events it fails on would be dropped."""
 
     function: Any = None      # an ObservedFunction
     name: str = ""
