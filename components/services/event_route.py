@@ -47,7 +47,7 @@ class Target:
 
     def problems(self, where: str) -> list[str]:
         found = []
-        if not _NAME.match(self.name):
+        if not _NAME.fullmatch(self.name):
             found.append(f"{where}: target name {self.name!r} must be lowercase letters, digits and '-'")
         if not 0 <= self.max_retries <= MAX_RETRIES:
             found.append(f"{where}: max_retries = {self.max_retries}: EventBridge allows 0 to {MAX_RETRIES}")
@@ -106,7 +106,7 @@ class EventRouteArgs(ServiceArgs["EventRoute"]):
         queue_targets: dict[int, str] = {}      # a worker's queue -> the rule and target that send to it
         for rule in self.rules:
             where = f"rule {rule.name}"
-            if not _NAME.match(rule.name):
+            if not _NAME.fullmatch(rule.name):
                 found.append(f"{where}: name must be lowercase letters, digits and '-'")
             if not isinstance(rule.event_pattern, Mapping) or not rule.event_pattern:
                 found.append(f"{where}: event_pattern must be a non-empty mapping")

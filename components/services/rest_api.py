@@ -52,7 +52,7 @@ class UsagePlan:
         if not self.keys or len(set(self.keys)) != len(self.keys):
             found.append(f"usage_plan.keys = {list(self.keys)}: at least one key, each named once")
         for key in self.keys:
-            if not _KEY_NAME.match(key):  # each names its API key, <prefix>-<service>-key-<name>
+            if not _KEY_NAME.fullmatch(key):  # each names its API key, <prefix>-<service>-key-<name>
                 found.append(f"usage_plan.keys: {key!r} must be lowercase letters, digits and '-'")
         if self.rate_limit < 1 or self.burst_limit < 1:
             found.append("usage_plan.rate_limit and burst_limit must be at least 1")
