@@ -162,8 +162,10 @@ def rule(name: str = "r", pattern=None, targets=None) -> Rule:
 
 
 @hypothesis_settings(max_examples=150, deadline=None)
-@given(rule_name=st.one_of(st.from_regex(NAME, fullmatch=True).filter(lambda n: len(n) < 30), st.text(max_size=10)),
-       target_name=st.one_of(st.from_regex(NAME, fullmatch=True).filter(lambda n: len(n) < 30), st.text(max_size=10)))
+@given(rule_name=st.one_of(st.from_regex(NAME, fullmatch=True).filter(lambda n: len(n) < 30), st.text(max_size=10),
+                          st.just("placed\n")),
+       target_name=st.one_of(st.from_regex(NAME, fullmatch=True).filter(lambda n: len(n) < 30), st.text(max_size=10),
+                            st.just("sink\n")))
 def test_rule_and_target_names_follow_the_naming_rules(rule_name, target_name):
     import re
     problems = problems_of(rule(rule_name, targets=[FunctionTarget(name=target_name, function=Function("f"))]))

@@ -224,7 +224,8 @@ def test_authorizer_cache_stays_within_api_gateways_hour(seconds):
 
 
 @hypothesis_settings(max_examples=150, deadline=None)
-@given(key=st.one_of(st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True), st.text(max_size=12)))
+@given(key=st.one_of(st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True), st.text(max_size=12),
+                     st.sampled_from(["web\n", "web-2", "-web", ""])))
 def test_api_key_names_become_resource_names_so_they_follow_the_naming_rules(key):
     problems = problems_of(routes=[Route("GET", "/a", auth="api_key")], usage_plan=UsagePlan(keys=(key,)))
     valid = re.fullmatch(r"[a-z0-9][a-z0-9-]*", key) is not None
@@ -246,6 +247,12 @@ def test_a_proxy_route_takes_only_an_https_backend_and_says_so_at_declaration(ur
 
 @pytest.mark.parametrize("build, message", [
     (lambda: Route("FETCH", "/a"), "route FETCH /a: method must be one of"),
+    # `$` also matches before a final newline, so every pattern must match the whole value
+    (lambda: Route("GET", "/orders\n"), "route GET /orders\n: path must be like"),
+    (lambda: QueueRoute("POST", "/q", queue=object(), headers_to_attributes={"X-Sig\n": "sig"}), "route POST /q: header"),
+    (lambda: QueueRoute("POST", "/q", queue=object(), headers_to_attributes={"X-Sig": "sig\n"}), "route POST /q: header"),
+    (lambda: StreamRoute("POST", "/s", stream=object(), partition_key="$.id\n"), "route POST /s: partition_key"),
+    (lambda: ProxyRoute("ANY", "/old", url="https://legacy.example.com\n"), "route ANY /old: url must be"),
     (lambda: Route("GET", "/A b"), "route GET /A b: path must be like"),
     (lambda: Route("GET", "/a", auth="iam"), "route GET /a: auth must be one of"),
     (lambda: QueueRoute("POST", "/q"), "route POST /q: a QueueRoute needs a queue"),
