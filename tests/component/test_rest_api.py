@@ -51,7 +51,8 @@ def gate() -> Run:
 
 
 def test_gatekeeper_is_a_cached_token_authorizer_backed_by_its_own_function(gate):
-    authorizer = gate.result.of_type("aws:apigateway/authorizer:Authorizer")[0].inputs
+    authorizer = next(a.inputs for a in gate.result.of_type("aws:apigateway/authorizer:Authorizer")
+                      if a.parent == "gate")
     assert (authorizer["type"], authorizer["identitySource"]) == ("TOKEN", "method.request.header.Authorization")
     assert authorizer["authorizerResultTtlInSeconds"] == 120
     assert authorizer["identityValidationExpression"] == r"^Bearer [-0-9A-Za-z._~+/]+=*$"
