@@ -20,6 +20,7 @@ from components.core import PlatformCore
 from components.observability.refs import RuleRef, ServiceView
 from components.resources.queues import Queue, allow_service_to_send, dead_letter_queue
 from components.services.access import Access, sid, statement
+from components.services.function import function_target_problems
 from components.services.service import ServiceArgs, ServiceComponent
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -46,7 +47,7 @@ class Target:
 
     def problems(self, where: str) -> list[str]:
         found = []
-        if not _NAME.match(self.name):
+        if not _NAME.fullmatch(self.name):
             found.append(f"{where}: target name {self.name!r} must be lowercase letters, digits and '-'")
         if not 0 <= self.max_retries <= MAX_RETRIES:
             found.append(f"{where}: max_retries = {self.max_retries}: EventBridge allows 0 to {MAX_RETRIES}")
@@ -64,7 +65,8 @@ class WorkflowTarget(Target):
 
 @dataclass(frozen=True)
 class FunctionTarget(Target):
-    """Invokes a function asynchronously; give it `async_invocation` so its own failures are kept too."""
+    """Invokes a function (e.g. `service.function`) asynchronously; the function must have `async_invocation`,
+    so the events it fails on are kept too."""
 
     function: Any = None       # an ObservedFunction
 
@@ -101,9 +103,10 @@ class EventRouteArgs(ServiceArgs["EventRoute"]):
         names = [r.name for r in self.rules]
         if len(names) != len(set(names)):
             found.append(f"rules: names {names} must be distinct")
+        queue_targets: dict[int, str] = {}      # a worker's queue -> the rule and target that send to it
         for rule in self.rules:
             where = f"rule {rule.name}"
-            if not _NAME.match(rule.name):
+            if not _NAME.fullmatch(rule.name):
                 found.append(f"{where}: name must be lowercase letters, digits and '-'")
             if not isinstance(rule.event_pattern, Mapping) or not rule.event_pattern:
                 found.append(f"{where}: event_pattern must be a non-empty mapping")
@@ -120,10 +123,16 @@ class EventRouteArgs(ServiceArgs["EventRoute"]):
                                                         or target.worker.subscribed_to):
                     found.append(f"{where} target {target.name}: needs a standard QueueWorker whose queue takes "
                                  "no topic")
+                elif isinstance(target, QueueTarget):
+                    first = queue_targets.setdefault(id(target.worker), f"{where} target {target.name}")
+                    if first != f"{where} target {target.name}":
+                        found.append(f"{where} target {target.name}: the queue of {target.worker.service} is already "
+                                     f"the target of {first}; a queue has one policy, so one target may send to it")
                 if isinstance(target, WorkflowTarget) and target.workflow is None:
                     found.append(f"{where} target {target.name}: WorkflowTarget takes a Workflow")
-                if isinstance(target, FunctionTarget) and target.function is None:
-                    found.append(f"{where} target {target.name}: FunctionTarget takes a function")
+                if isinstance(target, FunctionTarget):
+                    found += function_target_problems(f"{where} target {target.name}", "EventBridge",
+                                                      target.function, "FunctionTarget")
         return found
 
     def build(self, service: str, core: PlatformCore) -> EventRoute:

@@ -78,7 +78,8 @@ class FunctionArgs:
     #: Which of its service's tables the function uses (by part); None: all of them.
     tables: Sequence[str] | None = None
 
-    def problems(self, prefix: str = "") -> list[str]:
+    def problems(self, prefix: str = "", service_tables: Sequence[str] | None = None) -> list[str]:
+        """`service_tables`: the parts of the service's tables, which `tables` may choose from."""
         found = []
         parts = self.handler.split(".")
         if len(parts) < 2 or not all(p.isidentifier() for p in parts):
@@ -95,10 +96,14 @@ class FunctionArgs:
         for name in self.secrets:
             if not name.isidentifier() or not name.isupper():
                 found.append(f"{prefix}secrets: {name!r} must be an UPPER_CASE environment variable name")
+        if self.tables is not None and service_tables is not None:
+            unknown = sorted(set(self.tables) - set(service_tables))
+            if unknown:
+                found.append(f"{prefix}tables: {unknown} are not tables of this service ({sorted(service_tables)})")
         return found
 
     def timeout(self, core: PlatformCore) -> int:
-        return self.timeout_seconds or core.settings.lambda_.timeout_seconds
+        return core.settings.lambda_.timeout_seconds if self.timeout_seconds is None else self.timeout_seconds
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,21 @@ class FunctionSpec:
                    reserved_concurrency=args.reserved_concurrency, access=merge([*args.access, *extra]),
                    low_traffic=args.low_traffic, async_invocation=args.async_invocation)
         return replace(spec, **overrides) if overrides else spec
+
+
+def function_target_problems(where: str, invoker: str, function: Any, argument: str) -> list[str]:
+    """A function another service invokes asynchronously (SNS, EventBridge) must keep what it fails on.
+
+    Without `async_invocation` Lambda retries twice and then drops the event, so such a wiring is an
+    argument error, found before anything is created rather than by the stack invariants after.
+    """
+    spec = getattr(function, "spec", None)
+    if spec is None or not hasattr(function, "arn"):
+        return [f"{where}: {argument} takes a function (an ObservedFunction, e.g. a service's .function)"]
+    if spec.async_invocation is None:
+        return [f"{where}: {invoker} invokes functions asynchronously; give {spec.service}'s function "
+                "async_invocation so the events it fails on are kept"]
+    return []
 
 
 def telemetry_environment(core: PlatformCore, service: str) -> dict[str, str]:

@@ -33,7 +33,7 @@ class Route:
         if self.method not in METHODS:
             raise ValueError(f"route {self.method} {self.path}: method must be one of {', '.join(METHODS)}")
         segments = self.path.strip("/").split("/")
-        if not self.path.startswith("/") or self.path == "/" or not all(_SEGMENT.match(s) for s in segments):
+        if not self.path.startswith("/") or self.path == "/" or not all(_SEGMENT.fullmatch(s) for s in segments):
             raise ValueError(f"route {self.method} {self.path}: path must be like /orders or /orders/{{order_id}}")
         if self.auth not in AUTH_MODES:
             raise ValueError(f"route {self.method} {self.path}: auth must be one of {', '.join(AUTH_MODES)}")
@@ -68,7 +68,7 @@ class QueueRoute(Route):
         if self.queue is None:
             raise ValueError(f"route {self.method} {self.path}: a QueueRoute needs a queue")
         for header, attribute in self.headers_to_attributes.items():
-            if not _HEADER.match(header) or not _ATTRIBUTE.match(attribute):
+            if not _HEADER.fullmatch(header) or not _ATTRIBUTE.fullmatch(attribute):
                 raise ValueError(f"route {self.method} {self.path}: header {header!r} -> attribute {attribute!r} "
                                  "must be a header name and an SQS attribute name")
 
@@ -96,7 +96,7 @@ class StreamRoute(Route):
         super().__post_init__()
         if self.stream is None:
             raise ValueError(f"route {self.method} {self.path}: a StreamRoute needs a stream")
-        if not _JSON_PATH.match(self.partition_key):
+        if not _JSON_PATH.fullmatch(self.partition_key):
             raise ValueError(f"route {self.method} {self.path}: partition_key must be a JSON path like $.session_id")
 
     @property
@@ -115,7 +115,7 @@ class ProxyRoute(Route):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$", self.url):
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?", self.url):
             raise ValueError(f"route {self.method} {self.path}: url must be an https:// URL, got {self.url!r}")
 
     @property

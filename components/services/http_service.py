@@ -7,7 +7,7 @@ API keys protect the routes. Names, policies, alarms and dashboards come from pu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 from components.core import PlatformCore
@@ -34,7 +34,8 @@ class HttpServiceArgs(ServiceArgs["HttpService"]):
     description: str = ""
     memory_mb: int | None = None
     timeout_seconds: int | None = None
-    #: The Gatekeeper: a Lambda authorizer for the routes whose auth is "default" or "authorizer".
+    #: The Gatekeeper: a Lambda authorizer for the routes whose auth is "default" or "authorizer". It checks
+    #: tokens, so it gets none of the service's tables (nor its idempotency table) unless `tables` names them.
     authorizer: FunctionArgs | None = None
     authorizer_cache_seconds: int = AUTHORIZER_CACHE_SECONDS
     usage_plan: UsagePlan | None = None
@@ -60,7 +61,7 @@ class HttpServiceArgs(ServiceArgs["HttpService"]):
             if function.timeout(core) > 29:
                 found.append(f"timeout_seconds = {function.timeout(core)}: API Gateway stops waiting at 29 s")
         if self.authorizer is not None:
-            found += self.authorizer.problems("authorizer.")
+            found += self.authorizer.problems("authorizer.", service_tables=[t.part for t in self.all_tables])
         if not 0 <= self.authorizer_cache_seconds <= MAX_AUTHORIZER_CACHE_SECONDS:
             found.append(f"authorizer_cache_seconds = {self.authorizer_cache_seconds}: API Gateway allows 0 to "
                          f"{MAX_AUTHORIZER_CACHE_SECONDS}")
@@ -85,7 +86,8 @@ class HttpService(ServiceComponent):
         self.function = self.add_function("api", function_args) if function_args else None
         authorizer = None
         if args.authorizer is not None:
-            authorizer = self.add_function("authorizer", args.authorizer, low_traffic=True,
+            gatekeeper = replace(args.authorizer, tables=args.authorizer.tables or ())
+            authorizer = self.add_function("authorizer", gatekeeper, idempotency=False, low_traffic=True,
                                            description=args.authorizer.description or f"{service} API gatekeeper")
         self.front = RestApiFront(self, args.routes, description=args.description or f"{service} API",
                                   function=self.function, authorizer=authorizer, usage_plan=args.usage_plan,

@@ -21,7 +21,7 @@ from components.resources.tables import TableSpec
 from components.services.access import Access, statement
 from components.services.function import FunctionArgs, Reservation
 from components.services.rest_api import Ingest, RestApiFront
-from components.services.service import ServiceArgs, ServiceComponent
+from components.services.service import ServiceArgs, ServiceComponent, declared
 
 #: AWS: "set the source queue's visibility timeout to at least six times the timeout that you configure
 #: on your function", plus the batching window, so a batch being retried is never handed out twice.
@@ -66,20 +66,20 @@ class QueueWorkerArgs(ServiceArgs["QueueWorker"]):
     def function_args(self, core: PlatformCore) -> FunctionArgs:
         return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
                             access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=self.timeout_seconds or core.settings.services.worker_timeout_seconds,
+                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
                             reserved_concurrency=self.reserved_concurrency, secrets=self.secrets)
 
     def resolved(self, core: PlatformCore) -> tuple[int, int, int, int, int]:
         """(batch size, batching window, max concurrency, max receive count, visibility timeout)."""
         profile = core.settings.services.queues
-        batch = self.batch_size or min(profile.batch_size, MAX_FIFO_BATCH if self.fifo else profile.batch_size)
+        batch = declared(self.batch_size, min(profile.batch_size, MAX_FIFO_BATCH if self.fifo else profile.batch_size))
         # FIFO mappings take no batching window, so the profile's applies to standard queues only.
         default_window = 0 if self.fifo else profile.batching_window_seconds
         window = default_window if self.batching_window_seconds is None else self.batching_window_seconds
         timeout = self.function_args(core).timeout(core)
-        return (batch, window, self.max_concurrency or profile.max_concurrency,
-                self.max_receive_count or profile.max_receive_count,
-                self.visibility_timeout_seconds or visibility_timeout(timeout, window))
+        return (batch, window, declared(self.max_concurrency, profile.max_concurrency),
+                declared(self.max_receive_count, profile.max_receive_count),
+                declared(self.visibility_timeout_seconds, visibility_timeout(timeout, window)))
 
     def problems(self, core: PlatformCore) -> list[str]:
         found = self.function_args(core).problems()

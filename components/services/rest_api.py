@@ -10,6 +10,7 @@ A REST API rather than an HTTP API because X-Ray traces only REST APIs.
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
@@ -67,6 +68,7 @@ def api_web_acl(core: PlatformCore) -> aws.wafv2.WebAcl:
                     sampled_requests_enabled=True))],
             visibility_config=visibility, tags=core.tags, opts=pulumi.ResourceOptions(parent=core))
     return _WEB_ACLS[core]
+_KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class UsagePlan:
         found = []
         if not self.keys or len(set(self.keys)) != len(self.keys):
             found.append(f"usage_plan.keys = {list(self.keys)}: at least one key, each named once")
+        for key in self.keys:
+            if not _KEY_NAME.fullmatch(key):  # each names its API key, <prefix>-<service>-key-<name>
+                found.append(f"usage_plan.keys: {key!r} must be lowercase letters, digits and '-'")
         if self.rate_limit < 1 or self.burst_limit < 1:
             found.append("usage_plan.rate_limit and burst_limit must be at least 1")
         if self.quota_per_day is not None and self.quota_per_day < 1:

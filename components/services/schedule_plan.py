@@ -55,9 +55,9 @@ def parse_schedule(expression: str, *, today: dt.date | None = None) -> Schedule
     fields = cron.group(1)
     try:
         AWSCronExpressionValidator.validate(fields)
-    except AWSCronExpressionError as error:
+        runs, gap = _max_cron_gap(fields, (today or dt.date.today()).year)
+    except (AWSCronExpressionError, ScheduleError) as error:
         raise ScheduleError(f"{expression!r}: {error}") from None
-    runs, gap = _max_cron_gap(fields, (today or dt.date.today()).year)
     if runs < 2:
         raise ScheduleError(f"{expression!r}: runs {'never' if runs == 0 else 'once'} in the next {SCAN_YEARS} "
                             "years; a scheduled job is for recurring work")
@@ -97,6 +97,8 @@ def _expand(field: str, low: int, high: int, names: dict[str, int] | None = None
         elif "-" in base:
             a, b = base.split("-")
             start, stop = _value(a, names), _value(b, names)
+            if start > stop:  # the validator lets it through; nothing here could say when it runs
+                raise ScheduleError(f"range {base} runs backwards; list it as two ranges, e.g. {a}-{high},{low}-{b}")
         else:
             start = _value(base, names)
             stop = high if step_text else start
@@ -159,6 +161,21 @@ def _weekday_matcher(field: str):  # type: ignore[no-untyped-def]
         return lambda day: _aws_weekday(day) == 7
     wanted = set(_expand(field, 1, 7, _WEEKDAYS))
     return lambda day: _aws_weekday(day) in wanted
+
+
+@lru_cache(maxsize=None)
+def clock_shift_seconds(time_zone: str, year: int | None = None) -> int:
+    """How far the zone's clocks jump in a year (daylight saving time), in seconds.
+
+    A cron schedule runs on the zone's wall clock, so on the night the clocks go back its real gap is
+    this much longer than its wall-clock gap; a missed-run alarm that ignored it would fire every
+    autumn. Rates run on real time and need no allowance.
+    """
+    import zoneinfo
+    zone = zoneinfo.ZoneInfo(time_zone)
+    first = dt.datetime(year or dt.date.today().year, 1, 1, 12)
+    offsets = {(first + dt.timedelta(days=day)).replace(tzinfo=zone).utcoffset() for day in range(366)}
+    return int((max(offsets) - min(offsets)).total_seconds())  # type: ignore[operator]
 
 
 @lru_cache(maxsize=None)

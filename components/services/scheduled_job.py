@@ -23,12 +23,14 @@ from components.resources.queues import dead_letter_queue
 from components.resources.tables import TableSpec
 from components.services.access import Access, statement
 from components.services.function import AsyncInvocation, FunctionArgs
-from components.services.schedule_plan import ScheduleError, parse_schedule, time_zones
-from components.services.service import ServiceArgs, ServiceComponent
+from components.services.schedule_plan import ScheduleError, clock_shift_seconds, parse_schedule, time_zones
+from components.services.service import ServiceArgs, ServiceComponent, declared
 
 #: EventBridge Scheduler: up to 185 retries and 24 hours per run.
 MAX_RETRIES = 185
 MAX_EVENT_AGE_SECONDS = 86400
+#: The missed-run alarm needs a moment past the longest gap: a run starts a little after its minute.
+MIN_GRACE_MINUTES = 5
 
 
 @dataclass(frozen=True)
@@ -53,17 +55,24 @@ class ScheduledJobArgs(ServiceArgs["ScheduledJob"]):
     def function_args(self, core: PlatformCore) -> FunctionArgs:
         return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
                             access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=self.timeout_seconds or core.settings.services.worker_timeout_seconds,
+                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
                             reserved_concurrency=None, low_traffic=True, async_invocation=AsyncInvocation(),
                             secrets=self.secrets)
 
     def resolved(self, core: PlatformCore) -> tuple[int, int, int]:
         """(max retries, flexible window minutes, grace minutes)."""
         profile = core.settings.services.schedules
-        return (profile.max_retries if self.max_retries is None else self.max_retries,
-                profile.flexible_window_minutes if self.flexible_window_minutes is None
-                else self.flexible_window_minutes,
-                self.grace_minutes or profile.grace_minutes)
+        return (declared(self.max_retries, profile.max_retries),
+                declared(self.flexible_window_minutes, profile.flexible_window_minutes),
+                declared(self.grace_minutes, profile.grace_minutes))
+
+    def watched_interval_seconds(self, core: PlatformCore, longest_gap: int | None = None) -> int:
+        """The longest real time between two runs: the expression's longest gap, the zone's clock change
+        (cron follows the wall clock) and the flexible window. The missed-run alarm waits this plus grace."""
+        if longest_gap is None:
+            longest_gap = parse_schedule(self.schedule).max_interval_seconds
+        shift = clock_shift_seconds(self.time_zone) if self.schedule.startswith("cron(") else 0
+        return longest_gap + shift + self.resolved(core)[1] * 60
 
     def problems(self, core: PlatformCore) -> list[str]:
         found = self.function_args(core).problems()
@@ -73,18 +82,22 @@ class ScheduledJobArgs(ServiceArgs["ScheduledJob"]):
         except ScheduleError as error:
             found.append(f"schedule = {self.schedule!r}: {error}")
             interval = None
-        if self.time_zone not in time_zones():
+        zone_known = self.time_zone in time_zones()
+        if not zone_known:
             found.append(f"time_zone = {self.time_zone!r}: an IANA time zone such as Europe/Lisbon")
         if not 0 <= retries <= MAX_RETRIES:
             found.append(f"max_retries = {retries}: Scheduler allows 0 to {MAX_RETRIES}")
         if not 0 <= window <= 1440:
             found.append(f"flexible_window_minutes = {window}: 0 (off) to 1440")
+        if not MIN_GRACE_MINUTES <= grace <= 1440:
+            found.append(f"grace_minutes = {grace}: {MIN_GRACE_MINUTES} to 1440, as scheduleGraceMinutes allows")
         if interval is not None:
             if window * 60 >= interval:
                 found.append(f"flexible_window_minutes = {window}: must be shorter than the schedule's interval "
                              f"({interval // 60} min), or runs could overlap")
             try:
-                missed_run_window(interval + window * 60, grace * 60)
+                if zone_known:
+                    missed_run_window(self.watched_interval_seconds(core, interval), grace * 60)
             except UnwatchableScheduleError as error:
                 found.append(f"schedule = {self.schedule!r}: {error}")
         try:
@@ -137,7 +150,7 @@ class ScheduledJob(ServiceComponent):
                     maximum_retry_attempts=retries, maximum_event_age_in_seconds=MAX_EVENT_AGE_SECONDS),
                 dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=self.dead_letters.arn)),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
-        interval = parse_schedule(args.schedule).max_interval_seconds + window * 60
+        interval = args.watched_interval_seconds(core)
         self.publish(ServiceView(service=service, stack=self.settings.stack, region=self.settings.region,
                                  account_id=core.account.account_id,
                                  schedules=(ScheduleRef(schedule_name=self.schedule_name, group_name=self.group_name,

@@ -30,6 +30,16 @@ if TYPE_CHECKING:
     from components.core import PlatformCore
 
 S = TypeVar("S", bound="ServiceComponent")
+T = TypeVar("T")
+
+
+def declared(value: T | None, default: T) -> T:
+    """The value a service declared, or the profile's default when it declared none.
+
+    Only None means "not declared": a 0 is a value like any other, so its argument check sees it
+    (and rejects a zero timeout or batch size) rather than the default silently replacing it.
+    """
+    return default if value is None else value
 
 
 class ServiceArgumentError(ValueError):
@@ -61,8 +71,11 @@ class ServiceComponent(pulumi.ComponentResource):
 
     def __init__(self, type_token: str, service: str, core: PlatformCore,
                  opts: pulumi.ResourceOptions | None = None) -> None:
+        try:
+            core.namer.physical(service, "x", "lambda")  # the service name must fit the naming rules
+        except ValueError as error:
+            raise ServiceArgumentError(service, [f"name = {service!r}: {error}"]) from None
         super().__init__(type_token, service, None, opts)
-        core.namer.physical(service, "x", "lambda")  # the service name must fit the naming rules
         self.service = service
         self.core = core
         self.settings = core.settings
@@ -76,16 +89,16 @@ class ServiceComponent(pulumi.ComponentResource):
     def child(self) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self)
 
-    def add_function(self, part: str, args: FunctionArgs, *, extra: Sequence[Access] = (),
+    def add_function(self, part: str, args: FunctionArgs, *, extra: Sequence[Access] = (), idempotency: bool = True,
                      **overrides: Any) -> ObservedFunction:
-        """A function of this service, with its tables and idempotency store wired in."""
+        """A function of this service, with its tables and (unless `idempotency` is False) idempotency store."""
         unknown = sorted(set(args.tables or ()) - set(self.tables))
         if unknown:
             raise ValueError(f"service {self.service!r} function {part!r}: tables {unknown} are not the service's "
                              f"({sorted(self.tables)})")
         used = self.tables.values() if args.tables is None else [self.tables[p] for p in args.tables]
         wiring = [*extra, *(table.access() for table in used)]
-        if self.idempotency is not None:
+        if self.idempotency is not None and idempotency:
             wiring.append(self.idempotency.access())
         wiring += [stored_secret(self.core, self.service, name, value, self) for name, value in args.secrets.items()]
         function = ObservedFunction(f"{self.service}-{part}", FunctionSpec.of(self.service, part, args, extra=wiring,

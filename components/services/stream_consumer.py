@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from components.resources.queues import Queue, dead_letter_queue
 from components.services.access import Access, statement
+from components.services.service import declared
 
 if TYPE_CHECKING:
     from components.services.function import ObservedFunction
@@ -46,9 +47,8 @@ class StreamReading:
 
     def resolved(self, owner_settings) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
         profile = owner_settings.services.streams
-        return (self.batch_size or profile.batch_size,
-                profile.max_retries if self.max_retries is None else self.max_retries,
-                self.max_record_age_seconds or profile.max_record_age_seconds)
+        return (declared(self.batch_size, profile.batch_size), declared(self.max_retries, profile.max_retries),
+                declared(self.max_record_age_seconds, profile.max_record_age_seconds))
 
     def problems(self, settings) -> list[str]:  # type: ignore[no-untyped-def]
         batch, retries, age = self.resolved(settings)

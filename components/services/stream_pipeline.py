@@ -23,7 +23,7 @@ from components.resources.tables import TableSpec
 from components.services.access import Access, sid, statement
 from components.services.function import FunctionArgs
 from components.services.rest_api import Ingest, RestApiFront
-from components.services.service import ServiceArgs, ServiceComponent
+from components.services.service import ServiceArgs, ServiceComponent, declared
 from components.services.stream_consumer import KINESIS_READ, StreamConsumer, StreamReading
 
 FIREHOSE_LOG_STREAM = "DestinationDelivery"
@@ -62,18 +62,19 @@ class StreamPipelineArgs(ServiceArgs["StreamPipeline"]):
     def function_args(self, core: PlatformCore) -> FunctionArgs:
         return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
                             access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=self.timeout_seconds or core.settings.services.worker_timeout_seconds,
+                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
                             reserved_concurrency=None, secrets=self.secrets)
 
     def resolved(self, core: PlatformCore) -> tuple[str, int, int]:
         profile = core.settings.services.streams
-        return (self.mode or profile.mode, self.shard_count or profile.shard_count,
-                self.retention_hours or profile.retention_hours)
+        return (declared(self.mode, profile.mode), declared(self.shard_count, profile.shard_count),
+                declared(self.retention_hours, profile.retention_hours))
 
     def archive_settings(self, core: PlatformCore) -> tuple[int, int, int]:
         profile, archive = core.settings.services.streams, self.archive or Archive()
-        return (profile.firehose_buffer_seconds if archive.buffer_seconds is None else archive.buffer_seconds,
-                archive.buffer_mb or profile.firehose_buffer_mb, archive.retention_days or profile.archive_retention_days)
+        return (declared(archive.buffer_seconds, profile.firehose_buffer_seconds),
+                declared(archive.buffer_mb, profile.firehose_buffer_mb),
+                declared(archive.retention_days, profile.archive_retention_days))
 
     def problems(self, core: PlatformCore) -> list[str]:
         found = self.function_args(core).problems() + self.reading.problems(core.settings)

@@ -19,10 +19,12 @@ from components.observability.refs import ServiceView
 from components.resources.tables import OwnedTable, TableSpec
 from components.services.access import Access
 from components.services.function import FunctionArgs
-from components.services.service import ServiceArgs, ServiceComponent
+from components.services.service import ServiceArgs, ServiceComponent, declared
 from components.services.stream_consumer import StreamConsumer, StreamReading
 
 EVENT_NAMES = ("INSERT", "MODIFY", "REMOVE")
+#: DynamoDB keeps a table's stream records for 24 hours, whatever the consumer is told.
+STREAM_RETENTION_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class TableStreamArgs(ServiceArgs["TableStream"]):
     def function_args(self, core: PlatformCore) -> FunctionArgs:
         return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
                             access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=self.timeout_seconds or core.settings.services.worker_timeout_seconds,
+                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
                             reserved_concurrency=None, secrets=self.secrets)
 
     def problems(self, core: PlatformCore) -> list[str]:
@@ -54,6 +56,10 @@ class TableStreamArgs(ServiceArgs["TableStream"]):
             found.append("source: a table of another service, e.g. orders.tables['table']")
         elif self.source.stream_arn is None:
             found.append(f"source: table {self.source.name} has no stream; declare it with stream='NEW_IMAGE'")
+        _, _, age = self.reading.resolved(core.settings)
+        if age > STREAM_RETENTION_SECONDS:
+            found.append(f"reading.max_record_age_seconds = {age}: longer than a DynamoDB stream keeps records (24 h); "
+                         "a failed record would expire before it reached the on-failure queue")
         bad = [name for name in self.event_names if name not in EVENT_NAMES]
         if bad or not self.event_names:
             found.append(f"event_names = {list(self.event_names)}: a non-empty subset of {', '.join(EVENT_NAMES)}")

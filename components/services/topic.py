@@ -19,6 +19,7 @@ from components.naming import LIMITS, shorten
 from components.observability.refs import ServiceView, TopicRef
 from components.resources.queues import Queue, allow_service_to_send, dead_letter_queue
 from components.services.access import Access, sid, statement
+from components.services.function import function_target_problems
 from components.services.service import ServiceArgs, ServiceComponent
 
 FIFO_SUFFIX = ".fifo"
@@ -57,19 +58,20 @@ class QueueSubscriber(Subscriber):
 
     @property
     def part(self) -> str:
-        return str(self.worker.service)
+        return str(getattr(self.worker, "service", "queue"))  # a wrong worker is reported, not raised
 
 
 @dataclass(frozen=True)
 class FunctionSubscriber(Subscriber):
-    """A function of another service; SNS invokes it asynchronously, so give it `async_invocation`."""
+    """A function of another service (e.g. `service.function`). SNS invokes it asynchronously, so its
+    function must have `async_invocation`, or the events it fails on would be dropped."""
 
     function: Any = None      # an ObservedFunction
     name: str = ""
 
     @property
     def part(self) -> str:
-        return self.name or str(self.function.spec.service)
+        return self.name or str(getattr(getattr(self.function, "spec", None), "service", "function"))
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,10 @@ class TopicArgs(ServiceArgs["Topic"]):
             found.append(f"subscribers: {parts} must be distinct (name the HTTPS and e-mail subscribers)")
         for subscriber in self.subscribers:
             found += subscriber.filter_problems()
+            try:  # the part names the subscription and its dead-letter queue
+                core.namer.physical("topic", f"{subscriber.part}-dlq", "sqs_queue")
+            except ValueError:
+                found.append(f"subscriber {subscriber.part}: name must be lowercase letters, digits and '-'")
             if isinstance(subscriber, QueueSubscriber):
                 if subscriber.worker is None or not hasattr(subscriber.worker, "queue"):
                     found.append(f"subscriber {subscriber.part}: QueueSubscriber takes a QueueWorker")
@@ -122,8 +128,9 @@ class TopicArgs(ServiceArgs["Topic"]):
                 found.append(f"subscriber {subscriber.part}: a FIFO topic delivers to SQS queues only")
             if isinstance(subscriber, HttpsSubscriber) and not subscriber.url.startswith("https://"):
                 found.append(f"subscriber {subscriber.part}: url must be https://")
-            if isinstance(subscriber, FunctionSubscriber) and subscriber.function is None:
-                found.append(f"subscriber {subscriber.part}: FunctionSubscriber takes a function")
+            if isinstance(subscriber, FunctionSubscriber):
+                found += function_target_problems(f"subscriber {subscriber.part}", "SNS", subscriber.function,
+                                                  "FunctionSubscriber")
         if self.content_based_deduplication and not self.fifo:
             found.append("content_based_deduplication: only FIFO topics deduplicate")
         return found

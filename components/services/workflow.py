@@ -24,7 +24,7 @@ from components.observability.refs import ServiceView, StateMachineRef
 from components.resources.tables import TableSpec
 from components.services.access import Access, statement
 from components.services.function import FunctionArgs
-from components.services.service import ServiceArgs, ServiceComponent
+from components.services.service import ServiceArgs, ServiceComponent, declared
 from components.services.workflow_plan import definition_problems, placeholders, substitute
 
 #: Step Functions needs these to deliver execution logs; AWS documents them with Resource "*" because
@@ -53,13 +53,13 @@ class WorkflowArgs(ServiceArgs["Workflow"]):
     def task_args(self, core: PlatformCore) -> dict[str, FunctionArgs]:
         """Task functions take the worker timeout unless they say otherwise, and alarm on any error."""
         return {name: replace(args, low_traffic=True, reserved_concurrency=None,
-                              timeout_seconds=args.timeout_seconds or core.settings.services.worker_timeout_seconds)
+                              timeout_seconds=declared(args.timeout_seconds, core.settings.services.worker_timeout_seconds))
                 for name, args in self.tasks.items()}
 
     def problems(self, core: PlatformCore) -> list[str]:
         found = definition_problems(self.definition, set(self.tasks), set(self.topics))
         for name, args in self.task_args(core).items():
-            found += args.problems(f"tasks[{name}].")
+            found += args.problems(f"tasks[{name}].", service_tables=[t.part for t in self.tables])
         for name, topic in self.topics.items():
             if not hasattr(topic, "publish_access"):
                 found.append(f"topics[{name}]: must be a Topic service")

@@ -94,7 +94,13 @@ CASES: dict[str, list[Case]] = {
                                           edit("kitchen-table", ["serverSideEncryption", "enabled"], False)],
     "sqs-encrypted-with-stack-key": [edit("kitchen-dlq", ["kmsMasterKeyId"], _DELETE, "sqs/queue:Queue")],
     "sns-encrypted-with-stack-key": [edit("order-events-topic", ["kmsMasterKeyId"], "alias/aws/sns")],
-    "s3-encrypted-with-stack-key": [drop("platform-logging-dead-letters-encryption", "platform-logging-dead-letters")],
+    "s3-encrypted-with-stack-key": [
+        drop("platform-logging-dead-letters-encryption", "platform-logging-dead-letters"),
+        # SSE-S3 is accepted only where ELB requires it, and a load balancer's log bucket still needs it.
+        reported_as(edit("platform-logging-dead-letters-encryption",
+                         ["rules", 0, "applyServerSideEncryptionByDefault"], {"sseAlgorithm": "AES256"}),
+                    "platform-logging-dead-letters"),
+        drop("menu-alb-logs-encryption", "menu-alb-logs")],
     "s3-block-public-access": [reported_as(edit("audit-logs-private", ["restrictPublicBuckets"], False), "audit-logs")],
     "kinesis-encrypted-with-stack-key": [edit("clickstream-stream", ["encryptionType"], "NONE",
                                               "kinesis/stream:Stream")],

@@ -1,3 +1,5 @@
+import functools
+
 import pytest
 
 from components.preview.runner import PreviewResult, run_stack
@@ -15,7 +17,9 @@ def stack_result(stack: str) -> PreviewResult:
     return _CACHE[stack]
 
 
+@functools.lru_cache(maxsize=None)
 def stack_settings(stack: str) -> Settings:
+    """Parsed once per session: the settings are frozen, and every stack test asks for them."""
     return load_settings(stack, load_stack_config(REPO_ROOT, stack)[0])
 
 

@@ -27,7 +27,7 @@ def _world_to_tasks(inputs):
         inputs["cidrIpv4"] = "0.0.0.0/0"
 
 
-@pytest.mark.parametrize("check,type_token,change,expected", [
+CASES = [
     (invariants.containers_ship_logs_and_traces, invariants.TASK_DEFINITION, _without_sidecar, "no tracing sidecar"),
     (invariants.load_balancers_log_and_prod_protects_them, invariants.LOAD_BALANCER,
      lambda i: i.update(accessLogs={"enabled": False}), "access logs"),
@@ -39,7 +39,10 @@ def _world_to_tasks(inputs):
      "other than the load balancer"),
     (invariants.only_the_load_balancer_reaches_tasks, invariants.INGRESS, lambda i: i.update(fromPort=22, toPort=22),
      "beyond a listener port"),
-])
+]
+
+
+@pytest.mark.parametrize("check,type_token,change,expected", CASES)
 def test_each_container_invariant_reports_a_stack_that_breaks_it(check, type_token, change, expected):
     assert check(stack_result("prod"), stack_settings("prod")) == []
     problems = check(broken("prod", type_token, change), stack_settings("prod"))

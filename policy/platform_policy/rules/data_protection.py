@@ -19,6 +19,8 @@ NAME_INPUTS = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "bu
                "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyName"}
 #: Named types whose name AWS generates when none is given, and nothing else identifies them.
 UNNAMED_BY_DESIGN = {"aws:kms/key:Key": "KMS keys have no name; the stack's alias names each one"}
+#: Types AWS names only by a `Name` tag (EC2): their physical name is that tag.
+NAME_TAGGED = frozenset({"aws:ec2/vpc:Vpc"})
 
 
 def _pitr(stack: Stack) -> Iterable[Finding]:
@@ -83,7 +85,8 @@ def _named(stack: Stack) -> Iterable[Finding]:
         if LIFECYCLES.get(resource.type) not in (Lifecycle.STATEFUL, Lifecycle.NAMED) or \
                 resource.type in UNNAMED_BY_DESIGN:
             continue
-        name = resource.get(NAME_INPUTS.get(resource.type, "name"))
+        name = resource.get("tags", "Name") if resource.type in NAME_TAGGED else \
+            resource.get(NAME_INPUTS.get(resource.type, "name"))
         if not is_unknown(name) and not (isinstance(name, str) and name):
             yield Finding(resource, "has no explicit physical name")
 

@@ -94,8 +94,16 @@ def buckets_with(stack: Stack, types: tuple[str, ...]) -> dict[str, list[Resourc
     return found
 
 
+def _load_balancer_log_buckets(stack: Stack) -> set[str]:
+    """Buckets load balancers write access logs to: Elastic Load Balancing accepts only S3-managed keys
+    there (SSE-S3), so for them SSE-S3 is the strongest encryption AWS allows."""
+    return {str(lb.get("accessLogs", "bucket")) for lb in stack.of_type("aws:lb/loadBalancer:LoadBalancer")
+            if lb.get("accessLogs", "enabled")}
+
+
 def _bucket_encryption(stack: Stack) -> Iterable[Finding]:
     configs = buckets_with(stack, SSE_CONFIG_TYPES)
+    load_balancer_logs = _load_balancer_log_buckets(stack)
 
     def problem(bucket: Resource) -> str | None:
         name = bucket.get("bucket")
@@ -107,6 +115,10 @@ def _bucket_encryption(stack: Stack) -> Iterable[Finding]:
                 if default.get("sseAlgorithm") in ("aws:kms", "aws:kms:dsse") and \
                         uses_stack_key(stack, default.get("kmsMasterKeyId")):
                     return None
+                if name in load_balancer_logs and default.get("sseAlgorithm") == "AES256":
+                    return None
+        if name in load_balancer_logs:
+            return "holds load balancer access logs without default SSE-S3 encryption (the only kind ELB accepts)"
         return "has no default encryption with a KMS key of this stack"
     return each(stack.of_type(*BUCKET_TYPES), problem)
 
