@@ -45,9 +45,13 @@ def running_in_lambda() -> bool:
 
 
 def xray_patch_mode() -> str:
-    """`lazy` (default), `eager` or `off`: when the X-Ray SDK patches botocore inside Lambda."""
-    value = (os.environ.get("TELEMETRY_XRAY_PATCH") or "lazy").strip().lower()
-    return value if value in ("lazy", "eager", "off") else "lazy"
+    """`on` (default) or `off`: whether AWS SDK calls become X-Ray subsegments inside Lambda.
+
+    `lazy` and `eager` are read as `on`: they chose when the X-Ray SDK was imported, and the
+    package no longer imports it.
+    """
+    value = (os.environ.get("TELEMETRY_XRAY_PATCH") or "on").strip().lower()
+    return "off" if value == "off" else "on"
 
 
 def stdlib_logging_routed() -> bool:
