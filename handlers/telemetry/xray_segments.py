@@ -14,10 +14,18 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.propagators.aws import AwsXRayPropagator
+
+from handlers.telemetry.xray_header import lineage_of
+
 DAEMON_HEADER = b'{"format":"json","version":1}\n'
 DEFAULT_DAEMON = ("127.0.0.1", 2000)
 MAX_MESSAGE_LENGTH = 1024
 MAX_PARAMETER_LENGTH = 250
+XRAY_TRACE_HEADER = "X-Amzn-Trace-Id"
+_propagator = AwsXRayPropagator()
 
 # Request parameters that name the resource a call touches, per botocore service id, with
 # the `aws` key X-Ray reads them from (the names the X-Ray SDKs use).
@@ -53,23 +61,21 @@ class TraceHeader:
         return f"{header};Lineage={self.lineage}" if self.lineage else header
 
 
-def is_hex(value: str, length: int) -> bool:
-    return len(value) == length and all(character in "0123456789abcdef" for character in value.lower())
-
-
 def parse_trace_header(header: str | None) -> TraceHeader | None:
-    """Root, Parent, Sampled and Lineage of a Lambda trace header; None when it cannot parent a subsegment."""
+    """Root, Parent, Sampled and Lineage of a Lambda trace header; None when it cannot parent a subsegment.
+
+    The OpenTelemetry X-Ray propagator validates and parses it (the same one that continues the
+    trace for the invocation span), so the two can never disagree on what a valid header is.
+    """
     if not header:
         return None
-    fields: dict[str, str] = {}
-    for part in header.split(";"):
-        key, _, value = part.partition("=")
-        fields[key.strip()] = value.strip()
-    root, parent = fields.get("Root", ""), fields.get("Parent", "")
-    pieces = root.split("-")
-    if len(pieces) != 3 or pieces[0] != "1" or not is_hex(pieces[1], 8) or not is_hex(pieces[2], 24) or not is_hex(parent, 16):
+    extracted = _propagator.extract({XRAY_TRACE_HEADER: header}, Context())
+    span_context = trace.get_current_span(extracted).get_span_context()
+    if not span_context.is_valid:
         return None
-    return TraceHeader(root, parent, fields.get("Sampled") == "1", fields.get("Lineage") or None)
+    trace_hex = f"{span_context.trace_id:032x}"
+    return TraceHeader(f"1-{trace_hex[:8]}-{trace_hex[8:]}", f"{span_context.span_id:016x}", span_context.trace_flags.sampled,
+                       lineage_of(header))
 
 
 def daemon_address(value: str | None) -> tuple[str, int]:

@@ -27,7 +27,7 @@ TRACE = TraceHeader(ROOT, "53995c3f42cd8ad8", True, None)
     [
         (f"Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=1", (ROOT, "53995c3f42cd8ad8", True, None)),
         (f"Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=0;Lineage=a87bd80c:1", (ROOT, "53995c3f42cd8ad8", False, "a87bd80c:1")),
-        (f" Root={ROOT} ; Parent=53995C3F42CD8AD8 ", (ROOT, "53995C3F42CD8AD8", False, None)),
+        (f" Root={ROOT} ; Parent=53995C3F42CD8AD8 ", (ROOT, "53995c3f42cd8ad8", False, None)),  # ids are re-issued lower case
         (f"Root={ROOT};Sampled=1", None),  # no parent: nothing to hang a subsegment on
         ("Root=1-5759e988-bd862e3f;Parent=53995c3f42cd8ad8;Sampled=1", None),
         (f"Root={ROOT};Parent=xyz;Sampled=1", None),
