@@ -140,6 +140,7 @@ class Tracing:
         self.processor = InvocationSpanProcessor(None)
         self._exporter_chosen = False
         self._providers: dict[str, TracerProvider] = {}
+        self._tracers: dict[str, trace.Tracer] = {}
         self._id_generator = AwsXRayIdGenerator()
 
     def _ensure_exporter(self) -> None:
@@ -165,7 +166,11 @@ class Tracing:
         return found
 
     def tracer(self, service: str) -> trace.Tracer:
-        return self.provider(service).get_tracer(INSTRUMENTATION_NAME)
+        """One tracer per service, kept: the SDK builds a new one (and its scope) on every call."""
+        found = self._tracers.get(service)
+        if found is None:
+            found = self._tracers[service] = self.provider(service).get_tracer(INSTRUMENTATION_NAME)
+        return found
 
 
 tracing = Tracing()
