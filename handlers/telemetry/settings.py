@@ -40,6 +40,11 @@ def lambda_trace_header() -> str | None:
     return os.environ.get("_X_AMZN_TRACE_ID") or None
 
 
+def xray_daemon_address() -> str | None:
+    """Where the X-Ray daemon listens; Lambda sets it for functions with active tracing."""
+    return os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or None
+
+
 def running_in_lambda() -> bool:
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME")) and not os.environ.get("AWS_SAM_LOCAL")
 

@@ -8,9 +8,10 @@ Two class-level wrappers, so clients created before `enable()` are covered too:
   not signed (botocore leaves it out of SigV4), so setting it after signing is safe.
 
 Why not the X-Ray SDK: in Lambda it only did these two things for us, yet importing it costs
-about 14 ms of cold start (wrapt, asyncio, its recorder), half the budget for all telemetry,
-and AWS put it in maintenance mode (security fixes only) in February 2026. The daemon's UDP
-protocol and the segment document format it implemented are what X-Ray keeps supporting.
+about 70 million instructions of cold start (wrapt, asyncio, its recorder), several times the
+rest of the package, and AWS put it in maintenance mode (security fixes only) in February 2026.
+The daemon's UDP protocol and the segment document format it implemented are what X-Ray keeps
+supporting. Figures: benchmarks/README.md, "Handler cold start and warm overhead".
 
 Only inside Lambda (there is no function segment elsewhere), only while an invocation's
 header is present (module init has none), and only when that header says `Sampled=1`.
@@ -41,7 +42,7 @@ class SubsegmentEmitter:
 
     def send(self, payload: bytes) -> None:
         if self._socket is None:
-            self._address = daemon_address(os.environ.get("AWS_XRAY_DAEMON_ADDRESS"))
+            self._address = daemon_address(settings.xray_daemon_address())
             self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self._socket.setblocking(False)  # a full buffer drops the datagram rather than stall the call
         try:
@@ -58,7 +59,7 @@ _originals: dict[str, Callable[..., Any]] = {}
 
 def current_trace() -> TraceHeader | None:
     """The invocation's header, parsed once per invocation (Lambda sets a new one each time)."""
-    header = os.environ.get("_X_AMZN_TRACE_ID")
+    header = settings.lambda_trace_header()
     if not header:
         return None
     found = _header_cache.get(header, False)
