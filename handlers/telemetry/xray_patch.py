@@ -7,11 +7,12 @@ Two class-level wrappers, so clients created before `enable()` are covered too:
   service called (Lambda, SQS, Step Functions...) continues the trace below it. The header is
   not signed (botocore leaves it out of SigV4), so setting it after signing is safe.
 
-Why not the X-Ray SDK: in Lambda it only did these two things for us, yet importing it costs
-about 70 million instructions of cold start (wrapt, asyncio, its recorder), several times the
-rest of the package, and AWS put it in maintenance mode (security fixes only) in February 2026.
-The daemon's UDP protocol and the segment document format it implemented are what X-Ray keeps
-supporting. Figures: benchmarks/README.md, "Handler cold start and warm overhead".
+Why not the X-Ray SDK: in Lambda it only did these two things for us, yet importing it cost
+70 million instructions of cold start more than this module (wrapt, asyncio, its recorder),
+nearly as much as the rest of the package, and AWS put it in maintenance mode (security fixes
+only) in February 2026. The daemon's UDP protocol and the segment document format it
+implemented are what X-Ray keeps supporting. Figures: benchmarks/README.md, "Handler cold
+start and warm overhead".
 
 Only inside Lambda (there is no function segment elsewhere), only while an invocation's
 header is present (module init has none), and only when that header says `Sampled=1`.
