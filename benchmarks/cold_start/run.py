@@ -1,14 +1,23 @@
-"""Cold start and warm overhead of handler observability, measured side by side.
+"""Cold start and warm overhead of handler observability, each subject making the same AWS call.
 
-    .venv/bin/python benchmarks/cold_start/run.py [--runs 15] [--rounds 15] [--calls 500]
+    .venv/bin/python benchmarks/cold_start/run.py [--runs 21] [--instructions 1] [--pairs 9] [--calls 300]
 
-Cold: every subject module is imported in a fresh interpreter (runs interleaved across
-subjects so machine noise hits all of them alike), under a Lambda-like environment, after
-compiling the repository's modules to checked-hash .pyc files as the packaging does. The
-clock starts just before the handler module import (interpreter start-up is the same for
-all subjects and is excluded) and "init" ends when the module is loaded; "first call" is the
-first invocation after it. Warm: one process calls each handler many times with stdout
-sent to a null sink; the median over rounds of the mean time per call is reported.
+Every subject reads one DynamoDB item per invocation from a local stand-in on 127.0.0.1
+(`local_aws.FakeDynamoDB`, reached through `AWS_ENDPOINT_URL_DYNAMODB`), in a Lambda-like
+environment (`LAMBDA_TASK_ROOT`, `_X_AMZN_TRACE_ID`, ...), after the repository's modules are
+compiled to checked-hash .pyc files as the packaging does. An X-Ray daemon stand-in on
+127.0.0.1 receives the subsegments, so each run also checks that the call was traced under
+the function's segment.
+
+Cold, wall time: each subject is imported and invoked once in a fresh interpreter; the clock
+starts just before the handler module import (interpreter start-up is the same for all and is
+excluded). Runs are interleaved across subjects, and "added" is the median of the per-round
+differences with the bare handler, so machine noise hits both sides of each difference alike.
+Cold, instructions: the same probes under valgrind's callgrind (PYTHONHASHSEED=0), which
+counts instructions exactly, whatever else the shared machine is doing: import alone, then
+import + first invocation, each minus the bare handler's.
+Warm: pairs of fresh processes (bare, then each subject), interleaved; each warms up, then
+times rounds of calls; "added" is the median over pairs of the per-call difference.
 """
 
 from __future__ import annotations
@@ -17,29 +26,38 @@ import argparse
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.cold_start.local_aws import FakeDynamoDB, OtlpCollector, XRayDaemonSink, traced_call  # noqa: E402
+
 SUBJECTS = "benchmarks.cold_start.subjects"
-TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+TRACE_ID = "1-5759e988-bd862e3fe1be46a994272793"
+FUNCTION_SEGMENT = "53995c3f42cd8ad8"
+TRACE_HEADER = f"Root={TRACE_ID};Parent={FUNCTION_SEGMENT};Sampled=1;Lineage=a87bd80c:0"
 
 # (label, module, extra environment)
 COLD_CASES: list[tuple[str, str, dict[str, str]]] = [
-    ("(a) bare: boto3 + one client", "bare", {}),
+    ("(a) bare: boto3 + one client + GetItem", "bare", {}),
     ("(a') bare + gc.freeze() after import boto3", "bare_gc_frozen", {}),
     ("(b) + handlers.telemetry @instrument", "telemetry", {}),
+    ("(b) same, TELEMETRY_XRAY_PATCH=off", "telemetry", {"TELEMETRY_XRAY_PATCH": "off"}),
     ("(b) same, TELEMETRY_GC_FREEZE=off", "telemetry", {"TELEMETRY_GC_FREEZE": "off"}),
-    ("(b) same, X-Ray patch eager at init", "telemetry", {"TELEMETRY_XRAY_PATCH": "eager"}),
+    ("(b) same, subsegments by the X-Ray SDK instead", "telemetry_xray_sdk", {"TELEMETRY_XRAY_PATCH": "off"}),
     ("(c) + Powertools Logger+Tracer+Metrics", "powertools", {}),
-    ("(c) same, POWERTOOLS_TRACE_DISABLED=true", "powertools", {"POWERTOOLS_TRACE_DISABLED": "true"}),
     ("(d) + OTel exec wrapper (ADOT style)", "otel_exec_wrapper", {}),
 ]
-WARM_CASES = [("bare", "bare"), ("@instrument", "telemetry"), ("@instrument + 1 log + 1 metric", "telemetry_busy")]
+WARM_CASES = [("bare", "bare", {}), ("@instrument", "telemetry", {}), ("@instrument + 1 log + 1 metric", "telemetry_busy", {}),
+              ("Powertools Logger+Tracer+Metrics", "powertools", {})]
 
 COLD_PROBE = r"""
 import json, os, sys, time
@@ -50,56 +68,68 @@ class Context:
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:platform-bench-fn"
     aws_request_id = "8f5e2c1e-0000-4000-8000-000000000000"
     def get_remaining_time_in_millis(self): return 30000
-start = time.perf_counter()
+event = json.loads(sys.argv[2])
+start, start_cpu = time.perf_counter(), time.process_time()
 import importlib
 module = importlib.import_module(sys.argv[1])
-loaded = time.perf_counter()
-module.handler(json.loads(sys.argv[2]), Context())
-called = time.perf_counter()
-real_stdout.write(json.dumps({"init_ms": (loaded - start) * 1000, "first_call_ms": (called - loaded) * 1000,
-                              "xray_sdk_loaded": "aws_xray_sdk.core" in sys.modules}) + "\n")
+loaded, loaded_cpu = time.perf_counter(), time.process_time()
+if sys.argv[3] != "import":
+    result = module.handler(event, Context())
+    assert result["body"] == "placed", result
+called, called_cpu = time.perf_counter(), time.process_time()
+if sys.argv[3].startswith("warm:"):  # instruction counts of warm calls: this minus the "call" phase
+    context = Context()
+    for _ in range(int(sys.argv[3][5:])):
+        module.handler(event, context)
+real_stdout.write(json.dumps({"import_ms": (loaded - start) * 1000, "call_ms": (called - loaded) * 1000,
+                              "import_cpu_ms": (loaded_cpu - start_cpu) * 1000, "call_cpu_ms": (called_cpu - loaded_cpu) * 1000}) + "\n")
+real_stdout.flush()
+os._exit(0)  # no interpreter shutdown: its final collection is no part of a cold start, and would
+             # favour subjects that froze their heap in the instruction counts
 """
 
 WARM_PROBE = r"""
 import json, os, sys, time, importlib, statistics
 real_stdout = sys.stdout
 sys.stdout = open(os.devnull, "w")
-event = json.loads(sys.argv[1]); rounds = int(sys.argv[2]); calls = int(sys.argv[3])
+event = json.loads(sys.argv[2]); rounds = int(sys.argv[3]); calls = int(sys.argv[4])
 class Context:
     function_name = "platform-bench-fn"; function_version = "$LATEST"; memory_limit_in_mb = 512
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:platform-bench-fn"
     aws_request_id = "8f5e2c1e-0000-4000-8000-000000000000"
     def get_remaining_time_in_millis(self): return 30000
 context = Context()
-results = {}
-for name in sys.argv[4:]:
-    handler = importlib.import_module(name).handler
-    for _ in range(200):
+handler = importlib.import_module(sys.argv[1]).handler
+for _ in range(50):
+    handler(event, context)
+per_call = []
+for _ in range(rounds):
+    start = time.perf_counter()
+    for _ in range(calls):
         handler(event, context)
-    per_call = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(calls):
-            handler(event, context)
-        per_call.append((time.perf_counter() - start) / calls * 1e6)
-    results[name] = statistics.median(per_call)
-real_stdout.write(json.dumps(results) + "\n")
+    per_call.append((time.perf_counter() - start) / calls * 1e6)
+real_stdout.write(json.dumps({"per_call_us": statistics.median(per_call)}) + "\n")
+real_stdout.flush()
+os._exit(0)
 """
 
 
 def api_event() -> dict:
     return {
-        "resource": "/orders", "path": "/orders", "httpMethod": "GET", "headers": {}, "queryStringParameters": None,
-        "pathParameters": None, "body": None, "isBase64Encoded": False,
+        "resource": "/orders/{order_id}", "path": "/orders/o-1", "httpMethod": "GET", "headers": {}, "queryStringParameters": None,
+        "pathParameters": {"order_id": "o-1"}, "body": None, "isBase64Encoded": False,
         "requestContext": {"requestId": "r", "stage": "bench", "identity": {"sourceIp": "127.0.0.1"}},
     }
 
 
-def lambda_environment(extra: dict[str, str]) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("OTEL_", "POWERTOOLS_", "TELEMETRY_", "AWS_"))}
+def lambda_environment(extra: dict[str, str], dynamodb: str, daemon: str, otlp: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("OTEL_", "POWERTOOLS_", "TELEMETRY_", "AWS_", "PYTHON"))}
     env.update(
         {
             "PYTHONPATH": str(ROOT),
+            "PYTHONDONTWRITEBYTECODE": "1",  # use the compiled .pyc, never rewrite them
+            "LAMBDA_TASK_ROOT": str(ROOT),
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
             "AWS_LAMBDA_FUNCTION_NAME": "platform-bench-fn",
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
@@ -108,40 +138,22 @@ def lambda_environment(extra: dict[str, str]) -> dict[str, str]:
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "benchmark",
             "AWS_SECRET_ACCESS_KEY": "benchmark",
-            "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+            "AWS_SESSION_TOKEN": "benchmark",
+            "AWS_ENDPOINT_URL_DYNAMODB": dynamodb,
+            "AWS_XRAY_DAEMON_ADDRESS": daemon,
             "_X_AMZN_TRACE_ID": TRACE_HEADER,
             "SERVICE_NAME": "bench",
             "ENVIRONMENT": "bench",
             "METRICS_NAMESPACE": "platform/bench",
             "TELEMETRY_EXPORTER": "log",
-            "TELEMETRY_GC_FREEZE": "on",
             "LOG_LEVEL": "INFO",
             "POWERTOOLS_SERVICE_NAME": "bench",
             "POWERTOOLS_METRICS_NAMESPACE": "platform/bench",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp,
         }
     )
     env.update(extra)
     return env
-
-
-class OtlpSink(BaseHTTPRequestHandler):
-    """Stands in for the ADOT collector extension: accepts OTLP/HTTP and answers 200 at once."""
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *_: object) -> None:
-        return None
-
-
-def start_otlp_sink() -> str:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OtlpSink)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def compile_bytecode() -> None:
@@ -150,88 +162,187 @@ def compile_bytecode() -> None:
         subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "checked-hash", str(ROOT / folder)], check=True)
 
 
-def cold(runs: int) -> list[dict]:
+def run_probe(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise SystemExit(f"{command[-3:]} failed:\n{done.stderr[-4000:]}")
+    return done
+
+
+def spread(values: list[float]) -> tuple[float, float, float]:
+    """Median and interquartile range (the middle half of the runs)."""
+    ordered = sorted(values)
+    if len(ordered) < 4:
+        return statistics.median(ordered), ordered[0], ordered[-1]
+    low, _, high = statistics.quantiles(ordered, n=4)
+    return statistics.median(ordered), low, high
+
+
+def cold(runs: int, env_for: Any, sink: XRayDaemonSink) -> list[dict]:
     samples: dict[int, list[dict]] = {index: [] for index in range(len(COLD_CASES))}
     event = json.dumps(api_event())
     for _ in range(runs):
         for index, (_, module, extra) in enumerate(COLD_CASES):
-            done = subprocess.run(
-                [sys.executable, "-c", COLD_PROBE, f"{SUBJECTS}.{module}", event],
-                cwd=ROOT, env=lambda_environment(extra), capture_output=True, text=True, check=False,
-            )
-            if done.returncode != 0:
-                raise SystemExit(f"{module} failed:\n{done.stderr}")
-            samples[index].append(json.loads(done.stdout.strip().splitlines()[-1]))
-    baseline = statistics.median(sample["init_ms"] for sample in samples[0])
+            sink.take()
+            done = run_probe([sys.executable, "-c", COLD_PROBE, f"{SUBJECTS}.{module}", event, "call"], env_for(extra))
+            sample = json.loads(done.stdout.strip().splitlines()[-1])
+            time.sleep(0.02)  # let the last datagram arrive
+            sample["traced"] = traced_call(sink.take(), TRACE_ID, FUNCTION_SEGMENT)
+            samples[index].append(sample)
     rows = []
     for index, (label, module, extra) in enumerate(COLD_CASES):
-        init = statistics.median(sample["init_ms"] for sample in samples[index])
+        mine, bare = samples[index], samples[0]
+        totals = [s["import_ms"] + s["call_ms"] for s in mine]
+        added = [a["import_ms"] + a["call_ms"] - b["import_ms"] - b["call_ms"] for a, b in zip(mine, bare)]
+        cpu = [s["import_cpu_ms"] + s["call_cpu_ms"] for s in mine]
+        added_cpu = [a["import_cpu_ms"] + a["call_cpu_ms"] - b["import_cpu_ms"] - b["call_cpu_ms"] for a, b in zip(mine, bare)]
         rows.append(
             {
-                "case": label,
-                "module": module,
-                "env": {key: value for key, value in extra.items() if not key.startswith("OTEL_")},
-                "init_ms": round(init, 1),
-                "added_ms": round(init - baseline, 1),
-                "first_call_ms": round(statistics.median(sample["first_call_ms"] for sample in samples[index]), 2),
-                "xray_sdk_loaded": samples[index][0]["xray_sdk_loaded"],
-                "runs": runs,
+                "case": label, "module": module, "env": extra, "runs": runs,
+                "import_ms": round(statistics.median(s["import_ms"] for s in mine), 1),
+                "first_call_ms": round(statistics.median(s["call_ms"] for s in mine), 1),
+                "sum_ms": [round(value, 1) for value in spread(totals)],
+                "added_ms": [round(value, 1) for value in spread(added)],
+                "sum_cpu_ms": [round(value, 1) for value in spread(cpu)],
+                "added_cpu_ms": [round(value, 1) for value in spread(added_cpu)],
+                "traced": sum(s["traced"] for s in mine),
             }
         )
     return rows
 
 
-def warm(rounds: int, calls: int) -> list[dict]:
-    modules = [f"{SUBJECTS}.{module}" for _, module in WARM_CASES]
-    done = subprocess.run(
-        [sys.executable, "-c", WARM_PROBE, json.dumps(api_event()), str(rounds), str(calls), *modules],
-        cwd=ROOT, env=lambda_environment({}), capture_output=True, text=True, check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stderr)
-    per_call = json.loads(done.stdout.strip().splitlines()[-1])
-    baseline = per_call[modules[0]]
-    return [
-        {"case": label, "per_call_us": round(per_call[module], 1), "added_us": round(per_call[module] - baseline, 1)}
-        for (label, _), module in zip(WARM_CASES, modules)
-    ]
+CALLGRIND_TOTAL = re.compile(r"Collected : (\d+)")
 
 
-def markdown(cold_rows: list[dict], warm_rows: list[dict]) -> str:
-    frozen = next(row["init_ms"] for row in cold_rows if row["module"] == "bare_gc_frozen")
+WARM_CALLS_COUNTED = 100
+
+
+def instructions(repeats: int, env_for: Any) -> tuple[list[dict], list[dict]]:
+    """Instructions executed by each probe under callgrind; deterministic, so noise-free.
+
+    Cold: import alone and import + first invocation. Warm: import + first invocation + 100
+    more, so (that minus the first) / 100 is one warm invocation with its GetItem.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None or repeats <= 0:
+        return [], []
+    event = json.dumps(api_event())
+    counts: dict[tuple[str, str, str], list[int]] = {}
+
+    def count(module: str, extra: dict[str, str], phase: str) -> None:
+        env = dict(env_for(extra), PYTHONHASHSEED="0")
+        done = run_probe([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", COLD_PROBE,
+                          f"{SUBJECTS}.{module}", event, phase], env)
+        counts.setdefault((module, json.dumps(extra), phase), []).append(int(CALLGRIND_TOTAL.findall(done.stderr)[-1]))
+
+    warm_phase = f"warm:{WARM_CALLS_COUNTED}"
+    for _ in range(repeats):
+        for _, module, extra in COLD_CASES:
+            count(module, extra, "import")
+            count(module, extra, "call")
+        for _, module, extra in WARM_CASES:
+            if (module, json.dumps(extra), "call") not in counts:
+                count(module, extra, "call")
+            count(module, extra, warm_phase)
+
+    def median(module: str, extra: dict[str, str], phase: str) -> float:
+        return statistics.median(counts[(module, json.dumps(extra), phase)])
+
+    _, bare, bare_env = COLD_CASES[0]
+    cold_rows = []
+    for label, module, extra in COLD_CASES:
+        imported, called = median(module, extra, "import"), median(module, extra, "call")
+        samples = counts[(module, json.dumps(extra), "call")]
+        cold_rows.append(
+            {
+                "case": label, "module": module, "env": extra, "repeats": repeats,
+                "import_minstr": round((imported - median(bare, bare_env, "import")) / 1e6, 1),
+                "first_call_minstr": round(((called - imported) - (median(bare, bare_env, "call") - median(bare, bare_env, "import"))) / 1e6, 1),
+                "sum_minstr": round((called - median(bare, bare_env, "call")) / 1e6, 1),
+                "total_minstr": round(called / 1e6, 1),
+                "spread_minstr": round((max(samples) - min(samples)) / 1e6, 2),
+            }
+        )
+    bare_warm = (median(bare, bare_env, warm_phase) - median(bare, bare_env, "call")) / WARM_CALLS_COUNTED
+    warm_rows = []
+    for label, module, extra in WARM_CASES:
+        per_call = (median(module, extra, warm_phase) - median(module, extra, "call")) / WARM_CALLS_COUNTED
+        warm_rows.append({"case": label, "module": module, "per_call_kinstr": round(per_call / 1e3, 1),
+                          "added_kinstr": round((per_call - bare_warm) / 1e3, 1)})
+    return cold_rows, warm_rows
+
+
+def warm(pairs: int, rounds: int, calls: int, env_for: Any) -> list[dict]:
+    per_call: dict[int, list[float]] = {index: [] for index in range(len(WARM_CASES))}
+    event = json.dumps(api_event())
+    for _ in range(pairs):
+        for index, (_, module, extra) in enumerate(WARM_CASES):
+            done = run_probe([sys.executable, "-c", WARM_PROBE, f"{SUBJECTS}.{module}", event, str(rounds), str(calls)], env_for(extra))
+            per_call[index].append(json.loads(done.stdout.strip().splitlines()[-1])["per_call_us"])
+    rows = []
+    for index, (label, module, _) in enumerate(WARM_CASES):
+        added = [mine - bare for mine, bare in zip(per_call[index], per_call[0])]
+        rows.append({"case": label, "module": module, "pairs": pairs,
+                     "per_call_us": [round(value, 1) for value in spread(per_call[index])],
+                     "added_us": [round(value, 1) for value in spread(added)]})
+    return rows
+
+
+def triple(values: list[float], sign: bool = False) -> str:
+    middle, low, high = values
+    return f"{middle:+} ({low:+} to {high:+})" if sign else f"{middle} ({low}–{high})"
+
+
+def markdown(cold_rows: list[dict], instruction_rows: list[dict], warm_rows: list[dict], warm_instruction_rows: list[dict]) -> str:
     lines = [
-        "| subject | import + set-up (median ms) | added vs (a) (ms) | added vs (a') (ms) | first invocation (ms) | X-Ray SDK loaded at init |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| subject | import (ms) | first invocation (ms) | sum (ms, IQR) | added vs (a), paired (ms, IQR) | sum, CPU time (ms, IQR) | added CPU vs (a), paired (ms, IQR) | GetItem traced under the function segment |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in cold_rows:
-        lines.append(
-            f"| {row['case']} | {row['init_ms']} | {row['added_ms']:+} | {round(row['init_ms'] - frozen, 1):+} | "
-            f"{row['first_call_ms']} | {'yes' if row['xray_sdk_loaded'] else 'no'} |"
-        )
-    lines += ["", "| warm invocation | per call (median µs) | added vs bare (µs) |", "| --- | ---: | ---: |"]
+        lines.append(f"| {row['case']} | {row['import_ms']} | {row['first_call_ms']} | {triple(row['sum_ms'])} | "
+                     f"{triple(row['added_ms'], sign=True)} | {triple(row['sum_cpu_ms'])} | {triple(row['added_cpu_ms'], sign=True)} | "
+                     f"{row['traced']}/{row['runs']} |")
+    if instruction_rows:
+        lines += ["", "| subject | import, added (M instr.) | first invocation, added (M instr.) | sum, added (M instr.) | whole process (M instr.) |",
+                  "| --- | ---: | ---: | ---: | ---: |"]
+        for row in instruction_rows:
+            lines.append(f"| {row['case']} | {row['import_minstr']:+} | {row['first_call_minstr']:+} | {row['sum_minstr']:+} | {row['total_minstr']} |")
+    lines += ["", "| warm invocation (with its GetItem) | per call (µs, IQR) | added vs bare, paired (µs, IQR) | per call (k instr.) | added vs bare (k instr.) |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    by_case = {row["case"]: row for row in warm_instruction_rows}
     for row in warm_rows:
-        lines.append(f"| {row['case']} | {row['per_call_us']} | {row['added_us']:+} |")
+        counted = by_case.get(row["case"])
+        instructions_cells = f"{counted['per_call_kinstr']} | {counted['added_kinstr']:+}" if counted else "– | –"
+        lines.append(f"| {row['case']} | {triple(row['per_call_us'])} | {triple(row['added_us'], sign=True)} | {instructions_cells} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=15, help="fresh processes per cold subject (median)")
-    parser.add_argument("--rounds", type=int, default=15, help="warm rounds (median of per-call means)")
-    parser.add_argument("--calls", type=int, default=500, help="warm calls per round")
+    parser.add_argument("--runs", type=int, default=21, help="fresh processes per cold subject, interleaved")
+    parser.add_argument("--instructions", type=int, default=1, help="callgrind repeats per subject and phase (0: skip)")
+    parser.add_argument("--pairs", type=int, default=9, help="warm: interleaved process pairs")
+    parser.add_argument("--rounds", type=int, default=9, help="warm: rounds per process (median of per-call means)")
+    parser.add_argument("--calls", type=int, default=300, help="warm: calls per round")
     parser.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"), help="where to write raw results")
     options = parser.parse_args()
     compile_bytecode()
-    endpoint = start_otlp_sink()
-    for label, module, extra in COLD_CASES:
-        if module == "otel_exec_wrapper":
-            extra["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint
-    cold_rows = cold(options.runs)
-    warm_rows = warm(options.rounds, options.calls)
+    load_before = os.getloadavg()
+    with FakeDynamoDB() as dynamodb, XRayDaemonSink() as sink, OtlpCollector() as collector:
+
+        def env_for(extra: dict[str, str]) -> dict[str, str]:
+            return lambda_environment(extra, dynamodb.url, sink.address, collector.url)
+
+        cold_rows = cold(options.runs, env_for, sink)
+        instruction_rows, warm_instruction_rows = instructions(options.instructions, env_for)
+        warm_rows = warm(options.pairs, options.rounds, options.calls, env_for)
+    load_after = os.getloadavg()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    options.json.write_text(json.dumps({"machine": machine, "cold": cold_rows, "warm": warm_rows}, indent=2) + "\n")
-    print(f"machine: {machine}; cold: median of {options.runs} fresh processes; warm: median of {options.rounds} rounds x {options.calls} calls\n")
-    print(markdown(cold_rows, warm_rows))
+    load = f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
+    options.json.write_text(json.dumps({"machine": machine, "load": load, "cold": cold_rows, "instructions": instruction_rows,
+                                        "warm": warm_rows, "warm_instructions": warm_instruction_rows}, indent=2) + "\n")
+    print(f"machine: {machine}; {load}; cold: {options.runs} interleaved runs; warm: {options.pairs} pairs x {options.rounds} rounds x {options.calls} calls\n")
+    print(markdown(cold_rows, instruction_rows, warm_rows, warm_instruction_rows))
 
 
 if __name__ == "__main__":

@@ -11,13 +11,12 @@ DynamoDB streams), `batch` (SQS, Kinesis and DynamoDB stream batches with partia
 and `idempotency`. See docs/telemetry.md.
 """
 
-from handlers.telemetry.gc_tuning import freeze_init_heap
+from handlers.telemetry.gc_tuning import quiet_imports
 
-freeze_init_heap()  # before the SDK imports below allocate enough to trigger a full collection
-
-from handlers.telemetry.decorator import flush, instrument  # noqa: E402
-from handlers.telemetry.emf import MetricResolution, MetricUnit  # noqa: E402
-from handlers.telemetry.metrics import MetricUnitError, metrics  # noqa: E402
-from handlers.telemetry.structured_logger import logger  # noqa: E402
+with quiet_imports():  # the SDK imports below allocate enough to trigger collections over boto3's heap
+    from handlers.telemetry.decorator import flush, instrument
+    from handlers.telemetry.emf import MetricResolution, MetricUnit
+    from handlers.telemetry.metrics import MetricUnitError, metrics
+    from handlers.telemetry.structured_logger import logger
 
 __all__ = ["MetricResolution", "MetricUnit", "MetricUnitError", "flush", "instrument", "logger", "metrics"]

@@ -68,6 +68,8 @@ def producer_links(event: Any, trigger: lambda_event.Trigger) -> list[Link]:
         return propagation.http_links(headers)
     if trigger.source not in ("sns", "eventbridge", "direct"):
         return []
+    if trigger.source == "direct" and "_trace_context" not in event:
+        return []  # only a Step Functions-style input carries one; spare the first call the import
     from handlers.telemetry import propagation
 
     return propagation.event_links(event)
@@ -112,6 +114,7 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
     is_cold = cold_start.take()
     if is_cold:
         logger.reload_level()
+    xray_patch.patch_if_loaded()
     current.begin(service, getattr(context, "aws_request_id", None), is_cold, context)
     function_name = getattr(context, "function_name", None) or getattr(handler, "__qualname__", "handler")
     trigger, name, attributes = describe(event, context, function_name, is_cold)

@@ -99,6 +99,8 @@ class Metrics:
 
     def flush(self) -> int:
         """Write the EMF lines and reset; returns how many lines were written."""
+        if not self._series and not self._dimensions and not self._metadata:
+            return 0  # the common invocation without metrics: nothing to build
         try:
             documents = self.documents()
         finally:

@@ -40,14 +40,23 @@ def lambda_trace_header() -> str | None:
     return os.environ.get("_X_AMZN_TRACE_ID") or None
 
 
+def xray_daemon_address() -> str | None:
+    """Where the X-Ray daemon listens; Lambda sets it for functions with active tracing."""
+    return os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or None
+
+
 def running_in_lambda() -> bool:
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME")) and not os.environ.get("AWS_SAM_LOCAL")
 
 
 def xray_patch_mode() -> str:
-    """`lazy` (default), `eager` or `off`: when the X-Ray SDK patches botocore inside Lambda."""
-    value = (os.environ.get("TELEMETRY_XRAY_PATCH") or "lazy").strip().lower()
-    return value if value in ("lazy", "eager", "off") else "lazy"
+    """`on` (default) or `off`: whether AWS SDK calls become X-Ray subsegments inside Lambda.
+
+    `lazy` and `eager` are read as `on`: they chose when the X-Ray SDK was imported, and the
+    package no longer imports it.
+    """
+    value = (os.environ.get("TELEMETRY_XRAY_PATCH") or "on").strip().lower()
+    return "off" if value == "off" else "on"
 
 
 def stdlib_logging_routed() -> bool:

@@ -15,11 +15,18 @@ SPAN_RECORD_TYPE = "span"
 SPAN_KIND_NAMES = ("SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER", "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER")
 
 
+_last_second: tuple[int, str] = (-1, "")  # one invocation's spans start and end within few seconds
+
+
 def iso_nanos(epoch_nanos: int | None) -> str | None:
+    global _last_second
     if epoch_nanos is None:
         return None
     seconds, nanos = divmod(epoch_nanos, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{nanos:09d}Z"
+    cached = _last_second  # read once: another thread may replace it, never half of it
+    if cached[0] != seconds:
+        cached = _last_second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return f"{cached[1]}.{nanos:09d}Z"
 
 
 def attribute_field(key: str) -> str:
@@ -35,6 +42,18 @@ def flatten_attributes(prefix: str, attributes: Mapping[str, Any] | None) -> dic
     if not attributes:
         return {}
     return {f"{prefix}{attribute_field(key)}": plain_value(value) for key, value in attributes.items()}
+
+
+_last_resource: tuple[Any, dict[str, Any]] = (None, {})
+
+
+def resource_fields(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Flattened resource attributes; the resource is the same for every span of the process."""
+    global _last_resource
+    cached = _last_resource
+    if cached[0] is not attributes:
+        cached = _last_resource = (attributes, flatten_attributes("resource.attributes.", attributes))
+    return cached[1]
 
 
 def _dropped(span: Any, name: str) -> int:
@@ -65,6 +84,7 @@ def span_document(span: Any, trace_group: Any | None = None) -> dict[str, Any]:
     group = trace_group if trace_group is not None else span
     duration = (span.end_time or span.start_time) - span.start_time
     group_duration = (group.end_time or group.start_time) - group.start_time
+    end_time = iso_nanos(span.end_time)
     resource_attributes = getattr(getattr(span, "resource", None), "attributes", None)
     document: dict[str, Any] = {
         RECORD_TYPE_KEY: SPAN_RECORD_TYPE,
@@ -75,14 +95,14 @@ def span_document(span: Any, trace_group: Any | None = None) -> dict[str, Any]:
         "name": span.name,
         "kind": SPAN_KIND_NAMES[span.kind.value],
         "startTime": iso_nanos(span.start_time),
-        "endTime": iso_nanos(span.end_time),
+        "endTime": end_time,
         "durationInNanos": duration,
         "serviceName": (resource_attributes or {}).get("service.name", ""),
         "status.code": span.status.status_code.value,
         "status.message": span.status.description or "",
         "traceGroup": group.name,
         "traceGroupFields": {
-            "endTime": iso_nanos(group.end_time),
+            "endTime": end_time if group is span else iso_nanos(group.end_time),
             "durationInNanos": group_duration,
             "statusCode": group.status.status_code.value,
         },
@@ -114,7 +134,7 @@ def span_document(span: Any, trace_group: Any | None = None) -> dict[str, Any]:
         document["instrumentationScope.name"] = scope.name
         document["instrumentationScope.version"] = scope.version or ""
     document.update(flatten_attributes("span.attributes.", span.attributes))
-    document.update(flatten_attributes("resource.attributes.", resource_attributes))
+    document.update(resource_fields(resource_attributes))
     return document
 
 

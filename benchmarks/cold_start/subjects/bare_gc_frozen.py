@@ -12,4 +12,5 @@ client = boto3.client("dynamodb")
 
 
 def handler(event, context):
-    return {"statusCode": 200, "body": "{}"}
+    item = client.get_item(TableName="platform-bench-orders", Key={"order_id": {"S": "o-1"}})["Item"]
+    return {"statusCode": 200, "body": item["status"]["S"]}

@@ -14,7 +14,8 @@ client = boto3.client("dynamodb")
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event, context):
-    return {"statusCode": 200, "body": "{}"}
+    item = client.get_item(TableName="platform-bench-orders", Key={"order_id": {"S": "o-1"}})["Item"]
+    return {"statusCode": 200, "body": item["status"]["S"]}
 
 
 __all__ = ["MetricUnit"]

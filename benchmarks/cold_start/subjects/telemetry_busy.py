@@ -2,13 +2,14 @@
 
 import boto3
 
-from handlers.telemetry import instrument, logger, metrics
+from handlers.telemetry import MetricUnit, instrument, logger, metrics
 
 client = boto3.client("dynamodb")
 
 
 @instrument
 def handler(event, context):
+    item = client.get_item(TableName="platform-bench-orders", Key={"order_id": {"S": "o-1"}})["Item"]
     logger.info("handled", path=event.get("path"))
-    metrics.add_metric("Handled", 1, unit="Count")
-    return {"statusCode": 200, "body": "{}"}
+    metrics.add_metric("Handled", 1, unit=MetricUnit.Count)
+    return {"statusCode": 200, "body": item["status"]["S"]}

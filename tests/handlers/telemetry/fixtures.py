@@ -10,7 +10,7 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from handlers.telemetry import decorator as decorator_module
-from handlers.telemetry import stdlib_logging
+from handlers.telemetry import stdlib_logging, xray_patch
 from handlers.telemetry.invocation_state import current
 from handlers.telemetry.metrics import metrics
 from handlers.telemetry.structured_logger import logger
@@ -22,7 +22,8 @@ LAMBDA_ENV = ("_X_AMZN_TRACE_ID", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_INITIA
 
 @pytest.fixture(autouse=True)
 def clean_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test starts like a fresh process: cold, no keys, no buffered spans or metrics."""
+    """Each test starts like a fresh process: cold, no keys, no buffered spans or metrics; and leaves
+    behind no routing of standard logging and no botocore patch (tests that pose as Lambda set both)."""
     for name in LAMBDA_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ENVIRONMENT", "test")
@@ -41,6 +42,7 @@ def clean_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     current.end()
     tracing.processor.take()
     stdlib_logging.restore()
+    xray_patch.unpatch_botocore()
 
 
 @pytest.fixture

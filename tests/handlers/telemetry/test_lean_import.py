@@ -23,6 +23,11 @@ def test_instrumenting_a_handler_imports_no_heavy_module():
     assert not [name for name in modules if name.startswith(HEAVY)]
 
 
+def test_a_direct_invocation_without_a_producer_context_does_not_load_propagation():
+    modules = loaded_after("from handlers.telemetry import instrument\n@instrument(service='s')\ndef h(e, c): return 1\nh({'day': '2026-11-22'}, None)")
+    assert "handlers.telemetry.propagation" not in modules
+
+
 def test_otlp_exporter_is_imported_only_when_chosen():
     import os
 

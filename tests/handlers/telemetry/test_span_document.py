@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry import trace
 from opentelemetry.trace import Link
 
 from handlers.telemetry import instrument
+from handlers.telemetry.span_document import iso_nanos, resource_fields
 from handlers.telemetry.tracing import tracing
 from tests.handlers.telemetry.helpers import XRAY_HEADER, FakeLambdaContext, api_event, parse_output
 
@@ -68,3 +72,19 @@ def test_attributes_are_flattened_with_at_signs_and_events_links_kept(monkeypatc
     (link,) = child["links"]
     assert link == {"traceId": f"{0xABC:032x}", "spanId": f"{0xDEF:016x}", "traceState": "", "attributes": {"why": "test"}, "droppedAttributesCount": 0}
     assert child["status.code"] == 0 and child["status.message"] == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=4_102_444_800 * 10**9), min_size=1, max_size=20))
+def test_timestamps_are_right_in_any_order_despite_the_per_second_cache(epoch_nanos_list):
+    for epoch_nanos in epoch_nanos_list:
+        seconds, nanos = divmod(epoch_nanos, 10**9)
+        expected = datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}Z"
+        assert iso_nanos(epoch_nanos) == expected
+
+
+def test_resource_fields_follow_the_resource_they_belong_to():
+    first, second = {"service.name": "a"}, {"service.name": "b", "cloud.region": "eu-west-1"}
+    assert resource_fields(first) == {"resource.attributes.service@name": "a"}
+    assert resource_fields(second) == {"resource.attributes.service@name": "b", "resource.attributes.cloud@region": "eu-west-1"}
+    assert resource_fields(first) == {"resource.attributes.service@name": "a"}
