@@ -30,7 +30,7 @@ from components.observability.refs import EcsServiceRef, LoadBalancerRef, Servic
 from components.resources.buckets import bucket_name, private_bucket
 from components.resources.code import running_under_mocks
 from components.resources.tables import TableSpec
-from components.services.access import Access, key_statement, merge, statement
+from components.services.access import Access, key_statement, merge
 from components.services.container_images import ImagePin, image_reference, read_pins, usable_pin
 from components.services.container_plan import (APP_CONTAINER, COLLECTOR_PORTS, RESERVED_ENVIRONMENT, SSL_POLICY,
                                                 ContainerPlan,

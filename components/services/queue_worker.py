@@ -8,8 +8,7 @@ and its concurrency is capped on the event source mapping to protect what it wri
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -17,10 +16,10 @@ import pulumi_aws as aws
 from components.core import PlatformCore
 from components.observability.refs import ServiceView
 from components.resources.queues import Queue, dead_letter_queue
-from components.resources.tables import TableSpec
 from components.services.access import Access, statement
 from components.services.function import FunctionArgs, Reservation
 from components.services.rest_api import Ingest, RestApiFront
+from components.services.own_function import OwnFunction
 from components.services.service import ServiceArgs, ServiceComponent, declared
 
 #: AWS: "set the source queue's visibility timeout to at least six times the timeout that you configure
@@ -42,9 +41,7 @@ def visibility_timeout(function_timeout: int, batching_window: int) -> int:
 
 
 @dataclass(frozen=True)
-class QueueWorkerArgs(ServiceArgs["QueueWorker"]):
-    handler: str
-    description: str = ""
+class QueueWorkerArgs(OwnFunction, ServiceArgs["QueueWorker"]):
     fifo: bool = False
     #: FIFO only: deduplicate by a hash of the body instead of an explicit MessageDeduplicationId.
     content_based_deduplication: bool = False
@@ -53,21 +50,11 @@ class QueueWorkerArgs(ServiceArgs["QueueWorker"]):
     max_concurrency: int | None = None
     max_receive_count: int | None = None
     visibility_timeout_seconds: int | None = None   # None: 6 x the function timeout + the batching window
-    tables: Sequence[TableSpec] = ()
-    idempotency: bool = False
-    environment: Mapping[str, str] = field(default_factory=dict)
-    access: Sequence[Access] = ()
-    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    memory_mb: int | None = None
-    timeout_seconds: int | None = None      # None: the profile's workerTimeoutSeconds
     reserved_concurrency: Reservation = None
     ingest: Ingest | None = None
 
     def function_args(self, core: PlatformCore) -> FunctionArgs:
-        return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
-                            access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
-                            reserved_concurrency=self.reserved_concurrency, secrets=self.secrets)
+        return self.own_function(core, reserved_concurrency=self.reserved_concurrency)
 
     def resolved(self, core: PlatformCore) -> tuple[int, int, int, int, int]:
         """(batch size, batching window, max concurrency, max receive count, visibility timeout)."""

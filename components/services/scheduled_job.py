@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import pulumi
 import pulumi_aws as aws
@@ -20,10 +20,10 @@ from components.core import PlatformCore
 from components.observability.refs import ScheduleRef, ServiceView
 from components.observability.scheduler.alarms import UnwatchableScheduleError, missed_run_window
 from components.resources.queues import dead_letter_queue
-from components.resources.tables import TableSpec
-from components.services.access import Access, statement
+from components.services.access import statement
 from components.services.function import AsyncInvocation, FunctionArgs
 from components.services.schedule_plan import ScheduleError, clock_shift_seconds, parse_schedule, time_zones
+from components.services.own_function import OwnFunction
 from components.services.service import ServiceArgs, ServiceComponent, declared
 
 #: EventBridge Scheduler: up to 185 retries and 24 hours per run.
@@ -34,30 +34,18 @@ MIN_GRACE_MINUTES = 5
 
 
 @dataclass(frozen=True)
-class ScheduledJobArgs(ServiceArgs["ScheduledJob"]):
-    handler: str
+class ScheduledJobArgs(OwnFunction, ServiceArgs["ScheduledJob"]):
     schedule: str                              # cron(...) or rate(...)
     time_zone: str = "UTC"
-    description: str = ""
     #: The event each run receives.
     payload: Mapping[str, Any] = field(default_factory=dict)
     max_retries: int | None = None             # None: the profile's scheduleMaxRetries
     flexible_window_minutes: int | None = None  # None: the profile's
     grace_minutes: int | None = None           # None: the profile's scheduleGraceMinutes
-    tables: Sequence[TableSpec] = ()
-    idempotency: bool = False
-    environment: Mapping[str, str] = field(default_factory=dict)
-    access: Sequence[Access] = ()
-    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    memory_mb: int | None = None
-    timeout_seconds: int | None = None         # None: the profile's workerTimeoutSeconds
 
     def function_args(self, core: PlatformCore) -> FunctionArgs:
-        return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
-                            access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
-                            reserved_concurrency=None, low_traffic=True, async_invocation=AsyncInvocation(),
-                            secrets=self.secrets)
+        """A run that fails is one lost run: any error alarms, and Lambda keeps what it gave up on."""
+        return self.own_function(core, low_traffic=True, async_invocation=AsyncInvocation())
 
     def resolved(self, core: PlatformCore) -> tuple[int, int, int]:
         """(max retries, flexible window minutes, grace minutes)."""

@@ -9,7 +9,6 @@ With `ingest`, API Gateway puts requests on the stream with no function in betwe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -19,10 +18,10 @@ from components.core import PlatformCore
 from components.log_shipping_hook import LogGroupRegistration
 from components.observability.refs import DeliveryStreamRef, KinesisRef, ServiceView
 from components.resources.buckets import bucket_name, private_bucket
-from components.resources.tables import TableSpec
 from components.services.access import Access, sid, statement
 from components.services.function import FunctionArgs
 from components.services.rest_api import Ingest, RestApiFront
+from components.services.own_function import OwnFunction
 from components.services.service import ServiceArgs, ServiceComponent, declared
 from components.services.stream_consumer import KINESIS_READ, StreamConsumer, StreamReading
 
@@ -42,28 +41,16 @@ class Archive:
 
 
 @dataclass(frozen=True)
-class StreamPipelineArgs(ServiceArgs["StreamPipeline"]):
-    handler: str
-    description: str = ""
+class StreamPipelineArgs(OwnFunction, ServiceArgs["StreamPipeline"]):
     reading: StreamReading = field(default_factory=StreamReading)
     mode: str | None = None                  # None: the profile's streamMode
     shard_count: int | None = None
     retention_hours: int | None = None
     archive: Archive | None = None
     ingest: Ingest | None = None
-    tables: Sequence[TableSpec] = ()
-    idempotency: bool = False
-    environment: Mapping[str, str] = field(default_factory=dict)
-    access: Sequence[Access] = ()
-    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    memory_mb: int | None = None
-    timeout_seconds: int | None = None
 
     def function_args(self, core: PlatformCore) -> FunctionArgs:
-        return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
-                            access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
-                            reserved_concurrency=None, secrets=self.secrets)
+        return self.own_function(core)
 
     def resolved(self, core: PlatformCore) -> tuple[str, int, int]:
         profile = core.settings.services.streams

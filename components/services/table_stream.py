@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Sequence
 
-import pulumi
 
 from components.core import PlatformCore
 from components.observability.refs import ServiceView
-from components.resources.tables import OwnedTable, TableSpec
-from components.services.access import Access
+from components.resources.tables import OwnedTable
 from components.services.function import FunctionArgs
-from components.services.service import ServiceArgs, ServiceComponent, declared
+from components.services.own_function import OwnFunction
+from components.services.service import ServiceArgs, ServiceComponent
 from components.services.stream_consumer import StreamConsumer, StreamReading
 
 EVENT_NAMES = ("INSERT", "MODIFY", "REMOVE")
@@ -28,26 +27,14 @@ STREAM_RETENTION_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
-class TableStreamArgs(ServiceArgs["TableStream"]):
+class TableStreamArgs(OwnFunction, ServiceArgs["TableStream"]):
     source: OwnedTable                       # e.g. orders.tables["table"], declared with stream="NEW_IMAGE"
-    handler: str
-    description: str = ""
     #: Only these changes reach the function (an event source filter; the rest are skipped, not retried).
     event_names: Sequence[str] = EVENT_NAMES
     reading: StreamReading = field(default_factory=StreamReading)
-    tables: Sequence[TableSpec] = ()
-    idempotency: bool = False
-    environment: Mapping[str, str] = field(default_factory=dict)
-    access: Sequence[Access] = ()
-    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    memory_mb: int | None = None
-    timeout_seconds: int | None = None       # None: the profile's workerTimeoutSeconds
 
     def function_args(self, core: PlatformCore) -> FunctionArgs:
-        return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
-                            access=self.access, memory_mb=self.memory_mb,
-                            timeout_seconds=declared(self.timeout_seconds, core.settings.services.worker_timeout_seconds),
-                            reserved_concurrency=None, secrets=self.secrets)
+        return self.own_function(core)
 
     def problems(self, core: PlatformCore) -> list[str]:
         found = self.function_args(core).problems()

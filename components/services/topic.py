@@ -8,7 +8,7 @@ group and deduplicates, and may feed FIFO and standard queues only.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Mapping, Sequence
 
 import pulumi

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from handlers.boto_clients import client
 from handlers.order_events import OrderPaid, OrderPlaced

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import boto3
