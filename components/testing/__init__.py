@@ -23,12 +23,12 @@ from components.testing.failure import ProgramError
 from components.testing.match import Match, Matcher
 from components.testing.platform_view import (Alarm, Dashboard, LogShipping, Permissions, PlatformView, Statement,
                                               Widget)
-from components.testing.run import forget_shared, run_program, run_services, run_stack, stack_config
+from components.testing.run import run_program, run_services, run_stack, stack_config
 from components.testing.values import HIDDEN, UNKNOWN, Secret
 from components.testing.view import KitAssertionError, ResourceView, StackView, UnknownTypeError
 
 __all__ = [
     "Alarm", "Dashboard", "HIDDEN", "KitAssertionError", "LogShipping", "Match", "Matcher", "Permissions",
     "PlatformView", "ProgramError", "ResourceView", "Secret", "StackView", "Statement", "UNKNOWN", "UnknownTypeError",
-    "Widget", "forget_shared", "run_program", "run_services", "run_stack", "stack_config",
+    "Widget", "run_program", "run_services", "run_stack", "stack_config",
 ]

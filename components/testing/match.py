@@ -141,9 +141,10 @@ class _Equals(Matcher):
 
 
 class _Object(Matcher):
-    def __init__(self, pattern: Mapping[str, Any], partial: bool) -> None:
+    def __init__(self, pattern: Mapping[str, Any], partial: bool, named: bool = False) -> None:
         self.pattern = dict(pattern)
         self.partial = partial
+        self.named = named  # written as Match.object_like(...) rather than as a plain dict
 
     def test(self, actual: Any, path: Path = ()) -> MatchResult:
         result = MatchResult()
@@ -163,8 +164,9 @@ class _Object(Matcher):
         return result
 
     def describe(self) -> str:
-        kind = "object_like" if self.partial else "exact"
-        return f"Match.{kind}({literal(self.pattern)})"
+        if self.partial and not self.named:
+            return literal(self.pattern)
+        return f"Match.{'object_like' if self.partial else 'exact'}({literal(self.pattern)})"
 
 
 class _Array(Matcher):
@@ -378,7 +380,7 @@ class Match:
     def object_like(pattern: Mapping[str, Any]) -> Matcher:
         """At least these keys, matched partially at any depth. The default for a dict; named for use
         inside `exact` or `not_`, where the surrounding matcher would otherwise be strict."""
-        return _Object(pattern, partial=True)
+        return _Object(pattern, partial=True, named=True)
 
     @staticmethod
     def exact(pattern: Any) -> Matcher:

@@ -105,11 +105,6 @@ def run_program(program: Callable[[], Any], stack: str = "dev", *, overrides: Ov
     return _program(program, stack, overrides=overrides, config=config, root=root, reclaim=True)
 
 
-def forget_shared() -> None:
-    """Drops every shared result (for a test of the sharing itself, or to free memory)."""
-    _SHARED.clear()
-
-
 # -- internals ---------------------------------------------------------------------------------------
 def _project(root: Path) -> str:
     return read_project_file(root).name
