@@ -96,6 +96,11 @@ def _special(actual: Any) -> str | None:
     return None
 
 
+def _what(actual: Any) -> str:
+    """What a value is, for "expected X, but the value is ..."."""
+    return _special(actual) or ("absent" if actual is MISSING else f"a {type(actual).__name__}")
+
+
 def literal(value: Any, limit: int = 160) -> str:
     """How an expected or actual value is shown in a failure: compact, matchers by name, never a secret's content."""
     text = _shown(value)
@@ -149,10 +154,8 @@ class _Object(Matcher):
     def test(self, actual: Any, path: Path = ()) -> MatchResult:
         result = MatchResult()
         if not isinstance(actual, Mapping):
-            special = _special(actual)
-            what = special or ("absent" if actual is MISSING else f"a {type(actual).__name__}")
             return result.add(path, actual, f"an object {'like' if self.partial else 'equal to'} "
-                                            f"{literal(self.pattern)}, but the value is {what}")
+                                            f"{literal(self.pattern)}, but the value is {_what(actual)}")
         for key, expected in self.pattern.items():
             result.extend(as_matcher(expected, self.partial).test(actual.get(key, MISSING), (*path, key)))
         if not self.partial:
@@ -177,9 +180,7 @@ class _Array(Matcher):
     def test(self, actual: Any, path: Path = ()) -> MatchResult:
         result = MatchResult()
         if not isinstance(actual, (list, tuple)):
-            special = _special(actual)
-            what = special or ("absent" if actual is MISSING else f"a {type(actual).__name__}")
-            return result.add(path, actual, f"a list of {len(self.items)}, but the value is {what}")
+            return result.add(path, actual, f"a list of {len(self.items)}, but the value is {_what(actual)}")
         for index, expected in enumerate(self.items):
             item = actual[index] if index < len(actual) else MISSING
             result.extend(as_matcher(expected, self.partial).test(item, (*path, index)))
@@ -237,9 +238,8 @@ class _ArrayContaining(Matcher):
     def test(self, actual: Any, path: Path = ()) -> MatchResult:
         result = MatchResult()
         if not isinstance(actual, (list, tuple)):
-            special = _special(actual)
-            what = special or ("absent" if actual is MISSING else f"a {type(actual).__name__}")
-            return result.add(path, actual, f"a list containing {literal(self.items)}, but the value is {what}")
+            return result.add(path, actual, f"a list containing {literal(self.items)}, but the value is "
+                                            f"{_what(actual)}")
         matchers = [as_matcher(item) for item in self.items]
         table = [[m.test(item, (*path, index)) for index, item in enumerate(actual)] for m in matchers]
         assignment = _assign([[cell.ok for cell in row] for row in table])
@@ -304,9 +304,7 @@ class _SerializedJson(Matcher):
 
     def test(self, actual: Any, path: Path = ()) -> MatchResult:
         if not isinstance(actual, str):
-            special = _special(actual)
-            what = special or ("absent" if actual is MISSING else f"a {type(actual).__name__}")
-            return MatchResult().add(path, actual, f"a JSON document, but the value is {what}")
+            return MatchResult().add(path, actual, f"a JSON document, but the value is {_what(actual)}")
         try:
             document = json.loads(actual)
         except ValueError as error:

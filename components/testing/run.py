@@ -174,12 +174,18 @@ def _quiet_loop() -> Iterator[Callable[[], None]]:
             loop_.default_exception_handler(context)
 
     def settle() -> None:
-        for task in list(SETTINGS.outputs):
+        """The runner has collected the run's garbage by now (under this handler); only tasks the SDK
+        still holds are left, and they are collected here, if there are any, before the handler goes."""
+        leftover = list(SETTINGS.outputs)
+        if not leftover:
+            return
+        for task in leftover:
             if task.done() and not task.cancelled():
                 task.exception()
             elif not task.done():
                 task.cancel()
         SETTINGS.outputs.clear()
+        del leftover, task
         gc.collect()
 
     SETTINGS.outputs.clear()

@@ -35,8 +35,17 @@ def dev():
     return run(catalog)
 
 
-def container_definitions(result):
-    return json.loads(result.get("catalog-task").inputs["containerDefinitions"])
+def container_definitions(result, service="catalog"):
+    return json.loads(result.get(f"{service}-task").inputs["containerDefinitions"])
+
+
+@pytest.fixture(scope="module")
+def pinned():
+    """Two services in one run: `catalog` pinned in its own repository, `quotes` by a pin of another stack's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container_service, "read_pins", lambda root, stack: {
+            "catalog": ImagePin("platform-dev-catalog-app", DIGEST), "quotes": ImagePin("platform-prod-quotes-app", DIGEST)})
+        return run(lambda p: (catalog(p), p.add("quotes", ContainerServiceArgs(image=MENU))))
 
 
 def test_every_container_logs_to_a_shipped_platform_log_group(dev):
@@ -75,19 +84,14 @@ def test_unpinned_image_previews_as_a_named_placeholder(dev):
     assert app["image"].endswith("/platform-dev-catalog-app:unpinned-run-make-images")
 
 
-def test_a_pinned_image_is_run_by_digest(monkeypatch):
-    monkeypatch.setattr(container_service, "read_pins",
-                        lambda root, stack: {"catalog": ImagePin("platform-dev-catalog-app", DIGEST)})
-    result, _ = run(catalog)
-    assert container_definitions(result)[0]["image"] == (
+def test_a_pinned_image_is_run_by_digest(pinned):
+    assert container_definitions(pinned[0])[0]["image"] == (
         f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-dev-catalog-app@{DIGEST}")
 
 
-def test_a_pin_for_another_repository_is_not_used(monkeypatch):
-    monkeypatch.setattr(container_service, "read_pins",
-                        lambda root, stack: {"catalog": ImagePin("platform-prod-catalog-app", DIGEST)})
-    result, _ = run(catalog)
-    assert container_definitions(result)[0]["image"].endswith(":unpinned-run-make-images")
+def test_a_pin_for_another_repository_is_not_used(pinned):
+    assert container_definitions(pinned[0], "quotes")[0]["image"].endswith(
+        "/platform-dev-quotes-app:unpinned-run-make-images")
 
 
 def test_pulumi_up_refuses_an_unpinned_image_but_creates_its_repository(monkeypatch):
@@ -212,10 +216,11 @@ def test_scaling_tracks_cpu_and_requests_within_the_profile(dev):
     assert result.get("catalog-service").inputs["desiredCount"] == 1
 
 
-def test_two_services_share_one_network_and_cluster():
-    result, _ = run(lambda p: (catalog(p), p.add("quotes", ContainerServiceArgs(image=MENU))))
-    assert len(result.of_type("aws:ec2/vpc:Vpc")) == 1 and len(result.of_type("aws:ecs/cluster:Cluster")) == 1
-    assert len(result.of_type("aws:ecs/service:Service")) == 2
+def test_two_services_share_one_network_and_cluster(pinned):
+    result, _ = pinned
+    result.resource_count_is("aws:ec2/vpc:Vpc", 1)
+    result.resource_count_is("aws:ecs/cluster:Cluster", 1)
+    result.resource_count_is("aws:ecs/service:Service", 2)
 
 
 def test_an_existing_vpc_from_settings_is_used_instead_of_a_new_one():
