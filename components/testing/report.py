@@ -72,9 +72,16 @@ def render_result(result: MatchResult) -> list[str]:
     return lines
 
 
+def _rank(result: MatchResult) -> tuple[int, int, int]:
+    """A candidate whose name and parent match is the one the test meant, however its values differ;
+    then fewer differences first, then more agreement."""
+    identity = sum(1 for leaf in result.failures if leaf.path[:1] in (("name",), ("parent",)))
+    return (identity, *result.closeness())
+
+
 def closest(candidates: Sequence[tuple[str, MatchResult]], limit: int = CLOSEST) -> str:
     """The `limit` candidates that came closest, best first, each rendered with its differences."""
-    ranked = sorted(candidates, key=lambda item: item[1].closeness())[:limit]
+    ranked = sorted(candidates, key=lambda item: _rank(item[1]))[:limit]
     blocks = []
     for label, result in ranked:
         differ = len(result.failures)

@@ -5,6 +5,7 @@ import pytest
 
 from components.services.http_plan import Route
 from components.services.http_service import HttpServiceArgs, TableSpec
+from components.testing import Match
 from tests.component import harness
 
 ROUTES = [Route("POST", "/items"), Route("GET", "/items/{item_id}")]
@@ -46,13 +47,14 @@ def test_children_are_parented_and_prefixed_by_their_component(two):
 
 def test_service_without_a_table_gets_no_table_alarms_or_table_permissions(two):
     result, _ = two
-    tables = [t.inputs["name"] for t in result.of_type("aws:dynamodb/table:Table")]
-    assert tables == ["platform-dev-catalog-table"]
-    quotes_alarms = [a.inputs["name"] for a in result.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-                     if a.inputs["tags"]["platform:service"] == "quotes"]
+    result.resource_count_is("aws:dynamodb/table:Table", 1)
+    result.has_resource("aws:dynamodb/table:Table", {"name": "platform-dev-catalog-table"}, parent="catalog")
+    quotes_alarms = [alarm.name for alarm in result.alarms_of("quotes", composite=False)]
     assert quotes_alarms and not [n for n in quotes_alarms if "dynamodb" in n]
-    policy = json.loads(result.get("quotes-api-policy").inputs["policy"])
-    assert not [s for s in policy["Statement"] if any(a.startswith("dynamodb:") for a in s["Action"])]
+    result.has_resource("aws:iam/rolePolicy:RolePolicy", name="quotes-api-policy", props={
+        "policy": Match.serialized_json({"Statement": Match.not_(Match.array_containing(
+            {"Action": Match.array_containing(Match.string_like("^dynamodb:"))}))})})
+    assert not [a for a in result.permissions_of("quotes-api-function").actions if a.startswith("dynamodb:")]
 
 
 def test_function_role_is_least_privilege(two):

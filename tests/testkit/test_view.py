@@ -100,6 +100,13 @@ def test_a_failed_has_resource_shows_the_closest_resources_with_the_differing_va
     assert "(2 more not shown)" in message
 
 
+def test_the_resource_with_the_asked_for_name_comes_first_however_its_values_differ(view):
+    with pytest.raises(KitAssertionError) as info:
+        view.has_resource(QUEUE, {"visibilityTimeoutSeconds": 1, "fifoQueue": True}, name="orders-queue")
+    closest = str(info.value).split("the closest:\n\n", 1)[1]
+    assert closest.startswith("orders-queue (parent orders): 2 of 3 checked values differ\n")
+
+
 def test_a_failed_has_resource_on_a_secret_says_how_to_match_it(view):
     with pytest.raises(KitAssertionError, match=re.escape('"endpoint": [secret]    <- expected "orders@example.com", '
                                                           'but the value is a secret (Match.secret(...) looks inside it)')):
