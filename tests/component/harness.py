@@ -1,9 +1,9 @@
-"""Runs programs of services under the recording mocks, and reads back what they registered.
+"""Runs programs of services through the testing kit, and reads back what they registered.
 
-Component tests declare services through `Platform.add` exactly as `__main__.py` does, with settings
-built here, and assert on the recorded inventory (`preview=False`, so every `apply` ran and inputs
-are resolved). Each test module registers its declarations with `@in_catalog`, and `catalog()` runs
-them all in one program, once per session: a program's fixed cost (the core, central logging and a
+Component tests declare services through `Platform.add` exactly as `__main__.py` does, and assert on
+the kit's view of the run (`components.testing`: every `apply` ran, inputs are resolved, plain
+values). Each test module registers its declarations with `@in_catalog`, and `catalog()` runs them
+all in one program, once per session: a program's fixed cost (the core, central logging and a
 full garbage collection of the test process) is then paid once rather than once per module. Service
 names are unique across modules, and `CATALOG_CONFIG` holds every setting the modules assert on.
 
@@ -18,10 +18,8 @@ from typing import Any, Callable, Iterable
 
 from components.naming import Namer
 from components.platform import Platform
-from components.preview.mocks import PlatformMocks
-from components.preview.recorder import RecordingMonitor, Registration
-from components.preview.runner import PreviewResult, run_program
 from components.settings import Settings, load_settings
+from components.testing import PlatformView, ResourceView, run_services
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -80,25 +78,22 @@ def core_for(stack: str = "dev", **config: str) -> Any:
 
 @dataclass
 class Run:
-    result: PreviewResult
+    """The kit's view of a program of services, and the platform it ran (for what only the objects tell)."""
+
+    view: PlatformView
     platform: Platform
-    monitor: RecordingMonitor
 
 
-def run(build: Callable[[Platform], Any], stack: str = "dev", monitor: RecordingMonitor | None = None,
-        reclaim: bool = True, **config: str) -> Run:
-    """One program: a platform from the given settings, `build(platform)`, then `finish()`."""
+def run(build: Callable[[Platform], Any], stack: str = "dev", share: bool = False, **config: str) -> Run:
+    """One program: a platform from exactly the given settings (no stack file), `build(platform)`, `finish()`."""
     holder: dict[str, Platform] = {}
-    monitor = monitor or RecordingMonitor(PlatformMocks(REGION))
 
-    def program() -> None:
-        platform = Platform(settings_for(stack, **config))
+    def declare(platform: Platform) -> None:
         holder["platform"] = platform
         build(platform)
-        platform.finish()
 
-    result = run_program(stack, program, {"aws:region": REGION}, monitor=monitor, reclaim=reclaim)
-    return Run(result, holder["platform"], monitor)
+    view = run_services(declare, stack, config={"aws:region": REGION, **config}, share=share)
+    return Run(view, holder["platform"])
 
 
 def in_catalog(declare: Callable[[Platform], Any]) -> Callable[[Platform], Any]:
@@ -109,23 +104,22 @@ def in_catalog(declare: Callable[[Platform], Any]) -> Callable[[Platform], Any]:
     return declare
 
 
-def catalog() -> Run:
-    """The one program of every registered declaration, with `CATALOG_CONFIG`; run on first use.
+def _declare_catalog(platform: Platform) -> None:
+    for declare in _DECLARATIONS:
+        declare(platform)
 
-    `reclaim=False`: the run's garbage (about 30 MB) is frozen instead of collected, because a full
-    collection of a test process holding several stack results costs most of a second, and the
-    session keeps the catalog's result to its end anyway.
-    """
+
+def catalog() -> Run:
+    """The one program of every registered declaration, with `CATALOG_CONFIG`; run on first use and shared."""
     if not _CATALOG:
-        _CATALOG.append(run(lambda platform: [declare(platform) for declare in _DECLARATIONS], reclaim=False,
-                            **CATALOG_CONFIG))
+        _CATALOG.append(run(_declare_catalog, share=True, **CATALOG_CONFIG))
     return _CATALOG[0]
 
 
 # -- reading the inventory ----------------------------------------------------------------------
 def inputs(run_: Run, logical: str) -> dict[str, Any]:
     """The resolved inputs of the one registration with this logical name."""
-    return run_.result.named(logical).inputs
+    return run_.view.get(logical).inputs
 
 
 def names_argument(problems: list[str], argument: str) -> bool:
@@ -133,28 +127,13 @@ def names_argument(problems: list[str], argument: str) -> bool:
     return any(problem.startswith(argument) for problem in problems)
 
 
-def descendants(result: PreviewResult, root: str) -> list[Registration]:
-    """Everything registered below `root`, at any depth (functions' children included)."""
-    children: dict[str | None, list[Registration]] = {}
-    for registration in result.resources:
-        children.setdefault(registration.parent, []).append(registration)
-    found, stack, seen = [], [root], {root}
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            if child.name not in seen:  # a component and a resource may share a logical name
-                seen.add(child.name)
-                stack.append(child.name)
-    return found
+def of_service(view: PlatformView, service: str, type_token: str) -> list[ResourceView]:
+    return view.descendants(service, type_token)
 
 
-def of_service(result: PreviewResult, service: str, type_token: str) -> list[Registration]:
-    return [r for r in descendants(result, service) if r.type == type_token]
-
-
-def policy(result: PreviewResult, logical_name: str) -> dict[str, dict[str, Any]]:
-    """A role policy's statements by Sid; every statement must have one."""
-    statements = json.loads(result.named(logical_name).inputs["policy"])["Statement"]
+def policy(view: PlatformView, logical_name: str) -> dict[str, dict[str, Any]]:
+    """A role policy's statements by Sid, exactly as written; every statement must have one."""
+    statements = json.loads(view.get(logical_name, ROLE_POLICY).inputs["policy"])["Statement"]
     by_sid = {s["Sid"]: s for s in statements}
     assert len(by_sid) == len(statements), f"{logical_name}: statement ids are missing or repeated"
     return by_sid
@@ -164,53 +143,35 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def alarms(result: PreviewResult, service: str) -> dict[str, dict[str, Any]]:
+def alarms(view: PlatformView, service: str) -> dict[str, dict[str, Any]]:
     """The service's metric alarms by physical name (functions' alarms included)."""
-    return {a.inputs["name"]: a.inputs for a in result.of_type(ALARM) if a.inputs["tags"]["platform:service"] == service}
+    return {alarm.name: alarm.inputs for alarm in view.alarms_of(service, composite=False)}
 
 
-def alarm_keys(result: PreviewResult, service: str, stack: str = "dev") -> set[str]:
+def alarm_keys(view: PlatformView, service: str, stack: str = "dev") -> set[str]:
     prefix = f"platform-{stack}-{service}-"
-    return {name.removeprefix(prefix) for name in alarms(result, service)}
+    return {name.removeprefix(prefix) for name in alarms(view, service)}
 
 
-def dashboard_widgets(result: PreviewResult, service: str, stack: str = "dev") -> list[dict[str, Any]]:
-    name = f"platform-{stack}-{service}-dashboard"
-    board = next(d for d in result.of_type(DASHBOARD) if d.inputs["dashboardName"] == name)
-    return json.loads(board.inputs["dashboardBody"])["widgets"]
+def dashboard_text(view: PlatformView, service: str) -> list[str]:
+    return [w.markdown for w in view.dashboard_widgets(service) if w.type == "text"]
 
 
-def dashboard_text(result: PreviewResult, service: str, stack: str = "dev") -> list[str]:
-    return [w["properties"]["markdown"] for w in dashboard_widgets(result, service, stack) if w["type"] == "text"]
-
-
-def section_titles(result: PreviewResult, service: str, stack: str = "dev") -> list[str]:
+def section_titles(view: PlatformView, service: str) -> list[str]:
     """Section headers of a service dashboard (`## <kind> <name>`)."""
-    return [text.lstrip("# ").strip() for text in dashboard_text(result, service, stack) if text.startswith("## ")]
+    return [text.lstrip("# ").strip() for text in dashboard_text(view, service) if text.startswith("## ")]
 
 
-def metric_names(result: PreviewResult, service: str, stack: str = "dev") -> set[str]:
-    """Every metric a service dashboard graphs, as `namespace/metric`."""
-    names: set[str] = set()
-    for widget in dashboard_widgets(result, service, stack):
-        for row in widget["properties"].get("metrics", []) if widget["type"] == "metric" else []:
-            cells = [c for c in row if isinstance(c, str)]
-            if len(cells) >= 2 and not cells[0].startswith("..."):
-                names.add(f"{cells[0]}/{cells[1]}")
-    return names
-
-
-def health_rule(result: PreviewResult, service: str, stack: str = "dev") -> str:
-    name = f"platform-{stack}-{service}-health"
-    return next(c.inputs["alarmRule"] for c in result.of_type(COMPOSITE) if c.inputs["alarmName"] == name)
+def health_rule(view: PlatformView, service: str) -> str:
+    return view.health_alarm(service).inputs["alarmRule"]
 
 
 def arn(service: str, resource: str) -> str:
     return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}"
 
 
-def first(items: Iterable[Registration], **inputs: Any) -> Registration:
-    """The one registration whose inputs hold these values."""
+def first(items: Iterable[ResourceView], **inputs: Any) -> ResourceView:
+    """The one resource whose inputs hold these values."""
     matches = [r for r in items if all(r.inputs.get(k) == v for k, v in inputs.items())]
     assert len(matches) == 1, f"{len(matches)} registrations match {inputs}"
     return matches[0]

@@ -54,8 +54,8 @@ def test_custom_bus_is_encrypted_and_rules_match_their_pattern_on_it(routes):
     assert inputs(routes, "router-paid-rule")["description"] == "Paid orders"
     default = inputs(routes, "logins-signin-rule")
     assert "eventBusName" not in default and default["name"] == "platform-dev-logins-signin"
-    assert routes.result.outputs["services"]["logins"]["eventBusName"] == "default"
-    assert routes.result.outputs["services"]["router"]["eventBusName"] == "platform-dev-router-bus"
+    assert routes.view.outputs["services"]["logins"]["eventBusName"] == "default"
+    assert routes.view.outputs["services"]["router"]["eventBusName"] == "platform-dev-router-bus"
 
 
 def test_every_target_retries_then_keeps_failed_events_in_a_dlq_of_its_own(routes):
@@ -82,7 +82,7 @@ def test_workflow_targets_start_executions_with_a_role_that_may_start_only_them(
     assert target["roleArn"] == "arn:aws:iam::123456789012:role/platform-dev-router-delivery"
     trust = json.loads(inputs(routes, "router-delivery")["assumeRolePolicy"])["Statement"]
     assert [s["Principal"] for s in trust] == [{"Service": "events.amazonaws.com"}]
-    assert policy(routes.result, "router-delivery-policy") == {"StartWorkflows": {
+    assert policy(routes.view, "router-delivery-policy") == {"StartWorkflows": {
         "Sid": "StartWorkflows", "Effect": "Allow", "Action": ["states:StartExecution"], "Resource": machine}}
 
 
@@ -101,7 +101,7 @@ def test_function_and_queue_targets_are_admitted_for_their_rule_only(routes):
 
 
 def test_put_access_is_put_events_on_this_bus_only(routes):
-    assert policy(routes.result, "publisher-function-policy")["PutEventsRouter"] == {
+    assert policy(routes.view, "publisher-function-policy")["PutEventsRouter"] == {
         "Sid": "PutEventsRouter", "Effect": "Allow", "Action": ["events:PutEvents"],
         "Resource": arn("events", "event-bus/platform-dev-router-bus")}
     env = inputs(routes, "publisher-function-function")["environment"]["variables"]
@@ -109,12 +109,12 @@ def test_put_access_is_put_events_on_this_bus_only(routes):
 
 
 def test_alarm_set_per_rule_failed_throttled_lost_and_dlq_depth_per_target(routes):
-    assert alarm_keys(routes.result, "router") == {
+    assert alarm_keys(routes.view, "router") == {
         *(f"events-{rule}-{kind}" for rule in ("placed", "paid")
           for kind in ("failed-warning", "failed-critical", "throttled-warning", "dlq-failed-critical")),
         "sqs-placed-flow-dlq-dlq-depth-critical", "sqs-placed-sink-dlq-dlq-depth-critical",
         "sqs-paid-inbox-dlq-dlq-depth-critical"}
-    by_name = alarms(routes.result, "router")
+    by_name = alarms(routes.view, "router")
     custom = {"EventBusName": "platform-dev-router-bus", "RuleName": "platform-dev-router-placed"}
     for severity, threshold in (("warning", 1), ("critical", 3)):
         failed = by_name[f"platform-dev-router-events-placed-failed-{severity}"]
@@ -123,12 +123,12 @@ def test_alarm_set_per_rule_failed_throttled_lost_and_dlq_depth_per_target(route
     assert by_name["platform-dev-router-events-placed-throttled-warning"]["metricName"] == "ThrottledRules"
     assert by_name["platform-dev-router-events-placed-dlq-failed-critical"]["metricName"] == \
         "InvocationsFailedToBeSentToDlq"
-    default = alarms(routes.result, "logins")["platform-dev-logins-events-signin-failed-critical"]
+    default = alarms(routes.view, "logins")["platform-dev-logins-events-signin-failed-critical"]
     assert default["dimensions"] == {"RuleName": "platform-dev-logins-signin"}
 
 
 def test_dashboard_has_a_section_per_rule_and_dlq(routes):
-    assert section_titles(routes.result, "router") == [
+    assert section_titles(routes.view, "router") == [
         "SQS dead-letter queue platform-dev-router-placed-flow-dlq",
         "SQS dead-letter queue platform-dev-router-placed-sink-dlq",
         "SQS dead-letter queue platform-dev-router-paid-inbox-dlq",

@@ -1,28 +1,19 @@
-"""HttpService and its parts, run under the recording mocks with settings built in the test."""
+"""HttpService and its parts, run through the testing kit with settings built in the test."""
 import json
 
 import pytest
 
-from components.platform import Platform
-from components.preview.runner import run_program
 from components.services.http_plan import Route
 from components.services.http_service import HttpServiceArgs, TableSpec
-from components.settings import load_settings
+from components.testing import Match
+from tests.component import harness
 
 ROUTES = [Route("POST", "/items"), Route("GET", "/items/{item_id}")]
 
 
 def run(build, **config):
-    holder = {}
-
-    def program():
-        platform = Platform(load_settings("dev", {f"platform:{k}": v for k, v in config.items()}))
-        holder["platform"] = platform
-        build(platform)
-        platform.finish()
-
-    result = run_program("dev", program, {"aws:region": "eu-west-1"})
-    return result, holder["platform"]
+    done = harness.run(build, **config)
+    return done.view, done.platform
 
 
 def two_services(platform):
@@ -56,18 +47,19 @@ def test_children_are_parented_and_prefixed_by_their_component(two):
 
 def test_service_without_a_table_gets_no_table_alarms_or_table_permissions(two):
     result, _ = two
-    tables = [t.inputs["name"] for t in result.of_type("aws:dynamodb/table:Table")]
-    assert tables == ["platform-dev-catalog-table"]
-    quotes_alarms = [a.inputs["name"] for a in result.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-                     if a.inputs["tags"]["platform:service"] == "quotes"]
+    result.resource_count_is("aws:dynamodb/table:Table", 1)
+    result.has_resource("aws:dynamodb/table:Table", {"name": "platform-dev-catalog-table"}, parent="catalog")
+    quotes_alarms = [alarm.name for alarm in result.alarms_of("quotes", composite=False)]
     assert quotes_alarms and not [n for n in quotes_alarms if "dynamodb" in n]
-    policy = json.loads(result.named("quotes-api-policy").inputs["policy"])
-    assert not [s for s in policy["Statement"] if any(a.startswith("dynamodb:") for a in s["Action"])]
+    result.has_resource("aws:iam/rolePolicy:RolePolicy", name="quotes-api-policy", props={
+        "policy": Match.serialized_json({"Statement": Match.not_(Match.array_containing(
+            {"Action": Match.array_containing(Match.string_like("^dynamodb:"))}))})})
+    assert not [a for a in result.permissions_of("quotes-api-function").actions if a.startswith("dynamodb:")]
 
 
 def test_function_role_is_least_privilege(two):
     result, _ = two
-    policy = json.loads(result.named("catalog-api-policy").inputs["policy"])
+    policy = json.loads(result.get("catalog-api-policy").inputs["policy"])
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     assert set(by_sid) == {"WriteOwnLogs", "WriteTraces", "UseOwnTable", "UseStackKeyViaDynamodb"}
     assert by_sid["UseOwnTable"]["Resource"] == [
@@ -78,7 +70,7 @@ def test_function_role_is_least_privilege(two):
         assert not [a for a in actions if a.endswith(":*") or a == "*"]
         if statement["Resource"] == "*":
             assert statement["Sid"] == "WriteTraces"  # X-Ray has no resource-level permissions
-    fn = result.named("catalog-api-function").inputs
+    fn = result.get("catalog-api-function").inputs
     assert fn["environment"]["variables"]["TABLE_NAME"] == "platform-dev-catalog-table"
 
 
@@ -88,7 +80,7 @@ def test_api_routes_are_proxied_to_the_function_and_invoke_is_scoped_to_the_api(
     assert len(integrations) == 2
     assert all(i.inputs["type"] == "AWS_PROXY" and i.inputs["integrationHttpMethod"] == "POST" for i in integrations)
     assert all(i.inputs["uri"].endswith("function:platform-dev-catalog-api/invocations") for i in integrations)
-    permission = result.named("catalog-api-invoke").inputs
+    permission = result.get("catalog-api-invoke").inputs
     assert permission["principal"] == "apigateway.amazonaws.com"
     assert permission["sourceArn"].startswith("arn:aws:execute-api:eu-west-1:123456789012:")
     assert permission["sourceArn"].endswith("/*/*")

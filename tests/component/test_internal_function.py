@@ -36,53 +36,53 @@ def functions() -> Run:
 
 
 def test_async_invocation_without_a_destination_keeps_failed_events_in_its_own_queue(functions):
-    config = functions.result.named("handoff-function-async").inputs
+    config = functions.view.get("handoff-function-async").inputs
     assert config["functionName"] == "platform-dev-handoff-function"
     assert (config["maximumRetryAttempts"], config["maximumEventAgeInSeconds"]) == (0, 120)
     assert config["destinationConfig"] == {"onFailure": {"destination": arn("sqs", "platform-dev-handoff-function-failed")}}
-    queue = functions.result.named("handoff-function-failed").inputs
+    queue = functions.view.get("handoff-function-failed").inputs
     assert queue["messageRetentionSeconds"] == 14 * 24 * 3600 and queue["kmsMasterKeyId"].startswith("arn:aws:kms:")
-    statements = policy(functions.result, "handoff-function-policy")
+    statements = policy(functions.view, "handoff-function-policy")
     assert statements["DeliverAsyncResults"]["Resource"] == arn("sqs", "platform-dev-handoff-function-failed")
     assert statements["UseStackKeyViaSqs"]["Condition"]["StringEquals"]["kms:ViaService"] == [
         "sqs.eu-west-1.amazonaws.com"]
-    depth = alarms(functions.result, "handoff")["platform-dev-handoff-sqs-function-failed-dlq-depth-critical"]
+    depth = alarms(functions.view, "handoff")["platform-dev-handoff-sqs-function-failed-dlq-depth-critical"]
     assert (depth["dimensions"], depth["threshold"]) == ({"QueueName": "platform-dev-handoff-function-failed"}, 1)
-    assert "SQS dead-letter queue platform-dev-handoff-function-failed" in section_titles(functions.result, "handoff")
+    assert "SQS dead-letter queue platform-dev-handoff-function-failed" in section_titles(functions.view, "handoff")
 
 
 def test_async_invocation_delivers_to_the_declared_destinations_with_the_functions_own_role(functions):
-    config = functions.result.named("relay-function-async").inputs
+    config = functions.view.get("relay-function-async").inputs
     assert config["destinationConfig"] == {
         "onFailure": {"destination": arn("sns", "platform-dev-failures-topic")},
         "onSuccess": {"destination": arn("sqs", "platform-dev-done-queue")}}
     assert config["maximumEventAgeInSeconds"] == 6 * 3600
-    statements = policy(functions.result, "relay-function-policy")
+    statements = policy(functions.view, "relay-function-policy")
     assert statements["DeliverAsyncResults"] == {
         "Sid": "DeliverAsyncResults", "Effect": "Allow", "Action": ["sns:Publish", "sqs:SendMessage"],
         "Resource": sorted([arn("sns", "platform-dev-failures-topic"), arn("sqs", "platform-dev-done-queue")])}
-    assert not [r for r in functions.result.resources if r.name == "relay-function-failed"]
+    assert not [r for r in functions.view.resources if r.name == "relay-function-failed"]
 
 
 def test_async_functions_alarm_on_dropped_events_and_failed_deliveries(functions):
     for service in ("handoff", "relay"):
-        lost = alarms(functions.result, service)[f"platform-dev-{service}-lambda-function-async-lost-critical"]
+        lost = alarms(functions.view, service)[f"platform-dev-{service}-lambda-function-async-lost-critical"]
         metrics = {q["metric"]["metricName"] for q in lost["metricQueries"] if q.get("metric")}
         assert metrics == {"AsyncEventsDropped", "DeadLetterErrors", "DestinationDeliveryFailures"}
         assert (lost["threshold"], lost["evaluationPeriods"], lost["tags"]["platform:severity"]) == (1, 1, "critical")
-    assert "lambda-function-async-lost-critical" not in alarm_keys(functions.result, "pricing")
+    assert "lambda-function-async-lost-critical" not in alarm_keys(functions.view, "pricing")
 
 
 def test_low_traffic_function_alarms_on_any_single_error(functions):
-    keys = {k for k in alarm_keys(functions.result, "handoff") if "-errors-" in k}
+    keys = {k for k in alarm_keys(functions.view, "handoff") if "-errors-" in k}
     assert keys == {"lambda-function-errors-critical"}
-    alarm = alarms(functions.result, "handoff")["platform-dev-handoff-lambda-function-errors-critical"]
+    alarm = alarms(functions.view, "handoff")["platform-dev-handoff-lambda-function-errors-critical"]
     assert (alarm["metricName"], alarm["statistic"], alarm["period"], alarm["threshold"]) == ("Errors", "Sum", 300, 1)
     assert (alarm["evaluationPeriods"], alarm["datapointsToAlarm"]) == (1, 1) and "metricQueries" not in alarm
 
 
 def test_regular_function_alarms_on_an_error_rate_guarded_by_the_profiles_minimum_traffic(functions):
-    by_name = alarms(functions.result, "pricing")
+    by_name = alarms(functions.view, "pricing")
     for severity, threshold in (("warning", 2), ("critical", 8)):
         alarm = by_name[f"platform-dev-pricing-lambda-function-errors-{severity}"]
         queries = {q["id"]: q for q in alarm["metricQueries"]}
@@ -93,23 +93,23 @@ def test_regular_function_alarms_on_an_error_rate_guarded_by_the_profiles_minimu
 
 
 def test_function_size_reservation_and_its_concurrency_alarm_follow_the_declaration(functions):
-    fn = functions.result.named("pricing-function-function").inputs
+    fn = functions.view.get("pricing-function-function").inputs
     assert (fn["memorySize"], fn["timeout"], fn["reservedConcurrentExecutions"]) == (1024, 5, 8)
     assert (fn["runtime"], fn["architectures"], fn["tracingConfig"]) == ("python3.12", ["arm64"], {"mode": "Active"})
-    by_name = alarms(functions.result, "pricing")
+    by_name = alarms(functions.view, "pricing")
     assert by_name["platform-dev-pricing-lambda-function-concurrency-warning"]["threshold"] == 0.9 * 8
     assert by_name["platform-dev-pricing-lambda-function-duration-warning"]["threshold"] == 0.6 * 5000
-    assert "lambda-function-concurrency-warning" not in alarm_keys(functions.result, "handoff")
+    assert "lambda-function-concurrency-warning" not in alarm_keys(functions.view, "handoff")
 
 
 def test_invoke_access_is_invoke_on_this_function_only(functions):
-    statements = policy(functions.result, "quoter-function-policy")
+    statements = policy(functions.view, "quoter-function-policy")
     assert statements["InvokeFunctionFunction"] == {
         "Sid": "InvokeFunctionFunction", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
         "Resource": arn("lambda", "function:platform-dev-pricing-function")}
-    env = functions.result.named("quoter-function-function").inputs["environment"]["variables"]
+    env = functions.view.get("quoter-function-function").inputs["environment"]["variables"]
     assert env["PRICING_FUNCTION"] == "platform-dev-pricing-function"
-    assert functions.result.outputs["services"]["pricing"]["functionName"] == "platform-dev-pricing-function"
+    assert functions.view.outputs["services"]["pricing"]["functionName"] == "platform-dev-pricing-function"
 
 
 # -- bad arguments --------------------------------------------------------------------------------

@@ -59,13 +59,13 @@ def test_visibility_is_six_times_the_consumer_timeout_plus_the_batching_window(w
 
 
 def test_consumer_reports_partial_batches_with_its_batch_window_and_concurrency_cap(workers):
-    mapping = workers.result.named("intake-worker-source").inputs
+    mapping = workers.view.get("intake-worker-source").inputs
     assert mapping["eventSourceArn"] == arn("sqs", "platform-dev-intake-queue")
     assert mapping["functionName"] == "platform-dev-intake-worker"
     assert (mapping["batchSize"], mapping["maximumBatchingWindowInSeconds"]) == (50, 5)
     assert mapping["functionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["scalingConfig"] == {"maximumConcurrency": 4}
-    fn = workers.result.named("intake-worker-function").inputs
+    fn = workers.view.get("intake-worker-function").inputs
     assert fn["timeout"] == 20 and fn["reservedConcurrentExecutions"] == -1
 
 
@@ -75,12 +75,12 @@ def test_fifo_queues_and_their_dlqs_end_in_fifo_and_deduplicate_as_declared(work
         assert q["name"] == f"platform-dev-{service}-queue.fifo" and dlq["name"] == f"platform-dev-{service}-dlq.fifo"
         assert q["fifoQueue"] is True and dlq["fifoQueue"] is True
         assert q["contentBasedDeduplication"] is content_based
-        mapping = workers.result.named(f"{service}-worker-source").inputs
+        mapping = workers.view.get(f"{service}-worker-source").inputs
         assert mapping["batchSize"] == 10 and "maximumBatchingWindowInSeconds" not in mapping
 
 
 def test_worker_role_consumes_only_its_queue_and_uses_only_its_tables_secret_and_key(workers):
-    statements = policy(workers.result, "intake-worker-policy")
+    statements = policy(workers.view, "intake-worker-policy")
     assert set(statements) == {"WriteOwnLogs", "WriteTraces", "ConsumeOwnQueue", "UseOwnTable", "UseOwnIdempotency",
                                "ReadApiTokenArn", "UseStackKeyViaDynamodbSecretsmanagerSqs"}
     assert statements["ConsumeOwnQueue"]["Action"] == CONSUMER_ACTIONS
@@ -96,7 +96,7 @@ def test_worker_role_consumes_only_its_queue_and_uses_only_its_tables_secret_and
     key = statements["UseStackKeyViaDynamodbSecretsmanagerSqs"]
     assert key["Condition"] == {"StringEquals": {"kms:ViaService": [
         "dynamodb.eu-west-1.amazonaws.com", "secretsmanager.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com"]}}
-    env = workers.result.named("intake-worker-function").inputs["environment"]["variables"]
+    env = workers.view.get("intake-worker-function").inputs["environment"]["variables"]
     assert env["TABLE_NAME"] == "platform-dev-intake-table"
     assert env["IDEMPOTENCY_TABLE"] == "platform-dev-intake-idempotency"
     assert env["API_TOKEN_ARN"].startswith(arn("secretsmanager", "secret:platform/dev/intake/"))
@@ -104,17 +104,17 @@ def test_worker_role_consumes_only_its_queue_and_uses_only_its_tables_secret_and
 
 
 def test_send_access_grants_send_on_this_queue_only_and_names_its_url(workers):
-    statements = policy(workers.result, "feeder-function-policy")
+    statements = policy(workers.view, "feeder-function-policy")
     assert statements["SendToIntake"]["Action"] == ["sqs:SendMessage"]
     assert statements["SendToIntake"]["Resource"] == arn("sqs", "platform-dev-intake-queue")
     assert statements["UseStackKeyViaSqs"]["Resource"].startswith("arn:aws:kms:")
-    env = workers.result.named("feeder-function-function").inputs["environment"]["variables"]
+    env = workers.view.get("feeder-function-function").inputs["environment"]["variables"]
     assert env["INTAKE_QUEUE_URL"] == "https://sqs.eu-west-1.amazonaws.com/123456789012/platform-dev-intake-queue"
 
 
 def test_ingest_route_writes_the_validated_body_and_signature_header_to_the_queue(workers):
-    result = workers.result
-    integration = result.named("intake-post-events-integration").inputs
+    view = workers.view
+    integration = view.get("intake-post-events-integration").inputs
     assert integration["type"] == "AWS" and integration["integrationHttpMethod"] == "POST"
     assert integration["uri"] == "arn:aws:apigateway:eu-west-1:sqs:path/123456789012/platform-dev-intake-queue"
     assert integration["passthroughBehavior"] == "NEVER"
@@ -122,14 +122,14 @@ def test_ingest_route_writes_the_validated_body_and_signature_header_to_the_queu
     template = integration["requestTemplates"]["application/json"]
     assert template.startswith("Action=SendMessage&MessageBody=$util.urlEncode($input.body)")
     assert "MessageAttribute.1.Name=signature" in template and "X-Signature" in template
-    method = result.named("intake-post-events").inputs
+    method = view.get("intake-post-events").inputs
     assert method["apiKeyRequired"] is True and method["authorization"] == "NONE"
     assert method["requestValidatorId"]
-    assert result.named("intake-validate-body").inputs["validateRequestBody"] is True
-    model = result.named("intake-post-events-model").inputs
+    assert view.get("intake-validate-body").inputs["validateRequestBody"] is True
+    model = view.get("intake-post-events-model").inputs
     assert method["requestModels"] == {"application/json": model["name"]}
     assert json.loads(model["schema"]) == SCHEMA
-    role = policy(result, "intake-api-integration-policy")
+    role = policy(view, "intake-api-integration-policy")
     assert set(role) == {"PostEvents", "UseStackKeyViaSqs"}
     assert role["PostEvents"]["Action"] == ["sqs:SendMessage"]
     assert role["PostEvents"]["Resource"] == arn("sqs", "platform-dev-intake-queue")
@@ -137,26 +137,26 @@ def test_ingest_route_writes_the_validated_body_and_signature_header_to_the_queu
 
 
 def test_ingest_usage_plan_throttles_and_caps_its_keys(workers):
-    plan = workers.result.named("intake-usage-plan").inputs
+    plan = workers.view.get("intake-usage-plan").inputs
     assert plan["throttleSettings"] == {"rateLimit": 5, "burstLimit": 10}
     assert plan["quotaSettings"] == {"limit": 500, "period": "DAY"}
-    assert workers.result.named("intake-key-partner").inputs["name"] == "platform-dev-intake-key-partner"
+    assert workers.view.get("intake-key-partner").inputs["name"] == "platform-dev-intake-key-partner"
 
 
 def test_fifo_ingest_makes_each_request_its_own_group_and_deduplication_id(workers):
-    template = workers.result.named("ledger-post-entries-integration").inputs["requestTemplates"]["application/json"]
+    template = workers.view.get("ledger-post-entries-integration").inputs["requestTemplates"]["application/json"]
     assert "MessageGroupId=$context.requestId&MessageDeduplicationId=$context.requestId" in template
-    assert workers.result.named("ledger-post-entries").inputs["apiKeyRequired"] is False
+    assert workers.view.get("ledger-post-entries").inputs["apiKeyRequired"] is False
 
 
 def test_alarm_set_dlq_depth_critical_at_one_age_against_visibility_and_consumer_errors(workers):
-    keys = alarm_keys(workers.result, "intake")
+    keys = alarm_keys(workers.view, "intake")
     assert {"sqs-dlq-dlq-depth-critical", "sqs-queue-age-warning", "lambda-worker-errors-warning",
             "lambda-worker-errors-critical", "lambda-worker-throttles-warning", "lambda-worker-duration-warning",
             "api-api-5xx-warning", "dynamodb-table-throttles-warning",
             "dynamodb-idempotency-throttles-warning"} <= keys
     assert "sqs-queue-age-critical" not in keys          # switched off in CATALOG_CONFIG
-    by_name = alarms(workers.result, "intake")
+    by_name = alarms(workers.view, "intake")
     depth = by_name["platform-dev-intake-sqs-dlq-dlq-depth-critical"]
     assert (depth["metricName"], depth["dimensions"], depth["threshold"], depth["evaluationPeriods"]) == (
         "ApproximateNumberOfMessagesVisible", {"QueueName": "platform-dev-intake-dlq"}, 1, 1)
@@ -169,16 +169,16 @@ def test_alarm_set_dlq_depth_critical_at_one_age_against_visibility_and_consumer
 
 
 def test_dashboard_has_a_section_per_resource_and_output_names_queue_and_url(workers):
-    assert section_titles(workers.result, "intake") == [
+    assert section_titles(workers.view, "intake") == [
         "API platform-dev-intake-api/v1", "Lambda platform-dev-intake-worker", "DynamoDB platform-dev-intake-table",
         "DynamoDB platform-dev-intake-idempotency", "SQS platform-dev-intake-queue",
         "SQS dead-letter queue platform-dev-intake-dlq", "Logs"]
-    assert any("platform-dev-intake-worker" in text for text in dashboard_text(workers.result, "intake"))
-    entry = workers.result.outputs["services"]["intake"]
+    assert any("platform-dev-intake-worker" in text for text in dashboard_text(workers.view, "intake"))
+    entry = workers.view.outputs["services"]["intake"]
     assert entry["kind"] == "queue-worker"
     assert entry["queueUrl"] == "https://sqs.eu-west-1.amazonaws.com/123456789012/platform-dev-intake-queue"
     assert entry["url"].endswith(".execute-api.eu-west-1.amazonaws.com/v1")
-    assert "url" not in workers.result.outputs["services"]["tickets"]
+    assert "url" not in workers.view.outputs["services"]["tickets"]
 
 
 def test_profile_defaults_size_the_queue_when_the_service_says_nothing():

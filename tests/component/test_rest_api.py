@@ -51,7 +51,7 @@ def gate() -> Run:
 
 
 def test_gatekeeper_is_a_cached_token_authorizer_backed_by_its_own_function(gate):
-    authorizer = next(a.inputs for a in gate.result.of_type("aws:apigateway/authorizer:Authorizer")
+    authorizer = next(a.inputs for a in gate.view.of_type("aws:apigateway/authorizer:Authorizer")
                       if a.parent == "gate")
     assert (authorizer["type"], authorizer["identitySource"]) == ("TOKEN", "method.request.header.Authorization")
     assert authorizer["authorizerResultTtlInSeconds"] == 120
@@ -63,29 +63,29 @@ def test_gatekeeper_is_a_cached_token_authorizer_backed_by_its_own_function(gate
 
 
 def test_gatekeeper_role_reads_its_secret_and_nothing_of_the_services_data(gate):
-    statements = policy(gate.result, "gate-authorizer-policy")
+    statements = policy(gate.view, "gate-authorizer-policy")
     assert set(statements) == {"WriteOwnLogs", "WriteTraces", "ReadSigningKeyArn", "UseStackKeyViaSecretsmanager"}
     assert statements["ReadSigningKeyArn"]["Resource"].startswith(
         arn("secretsmanager", "secret:platform/dev/gate/signing-key-arn"))
     env = inputs(gate, "gate-authorizer-function")["environment"]["variables"]
     assert env["AUDIENCE"] == "gate" and env["SIGNING_KEY_ARN"].startswith(arn("secretsmanager", "secret:"))
     assert "TABLE_NAME" not in env and "IDEMPOTENCY_TABLE" not in env
-    api = policy(gate.result, "gate-api-policy")
+    api = policy(gate.view, "gate-api-policy")
     assert {"UseOwnTable", "UseOwnIdempotency"} <= set(api) and "ReadSigningKeyArn" not in api
 
 
 def test_an_authorizer_may_still_be_given_a_table_by_name(gate):
-    statements = policy(gate.result, "revocable-authorizer-policy")
+    statements = policy(gate.view, "revocable-authorizer-policy")
     assert set(statements) == {"WriteOwnLogs", "WriteTraces", "UseOwnRevoked", "UseStackKeyViaDynamodb"}
     assert statements["UseOwnRevoked"]["Action"] == ["dynamodb:GetItem"]
 
 
 def test_gatekeeper_alarms_on_any_error_while_the_api_function_alarms_on_a_guarded_rate(gate):
-    keys = alarm_keys(gate.result, "gate")
+    keys = alarm_keys(gate.view, "gate")
     assert {"lambda-authorizer-errors-critical", "lambda-authorizer-throttles-warning",
             "lambda-authorizer-duration-warning"} <= keys
     assert "lambda-authorizer-errors-warning" not in keys
-    by_name = alarms(gate.result, "gate")
+    by_name = alarms(gate.view, "gate")
     any_error = by_name["platform-dev-gate-lambda-authorizer-errors-critical"]
     assert (any_error["metricName"], any_error["threshold"], any_error["evaluationPeriods"]) == ("Errors", 1, 1)
     assert "metricQueries" not in any_error
@@ -140,7 +140,7 @@ def test_service_integrations_write_to_their_queue_and_stream_with_a_role_for_ju
         "PartitionKey": "$util.escapeJavaScript($input.path('$.session'))"}
     role = "arn:aws:iam::123456789012:role/platform-dev-gate-api-integration"
     assert queue["credentials"] == stream["credentials"] == role
-    statements = policy(gate.result, "gate-api-integration-policy")
+    statements = policy(gate.view, "gate-api-integration-policy")
     assert statements["PostHooks"]["Resource"] == arn("sqs", "platform-dev-hooks-queue")
     assert (statements["PutBeacons"]["Action"], statements["PutBeacons"]["Resource"]) == (
         ["kinesis:PutRecord"], arn("kinesis", "stream/platform-dev-beacons-stream"))
@@ -167,7 +167,7 @@ def test_usage_plan_throttles_and_caps_every_key_and_the_output_lists_them(gate)
     for key in ("partner", "internal"):
         assert inputs(gate, f"gate-key-{key}")["name"] == f"platform-dev-gate-key-{key}"
         assert inputs(gate, f"gate-key-{key}-plan")["keyType"] == "API_KEY"
-    assert set(gate.result.outputs["services"]["gate"]["apiKeyIds"]) == {"partner", "internal"}
+    assert set(gate.view.outputs["services"]["gate"]["apiKeyIds"]) == {"partner", "internal"}
 
 
 def test_stage_is_traced_logged_and_throttled_from_settings(gate):
@@ -180,7 +180,7 @@ def test_stage_is_traced_logged_and_throttled_from_settings(gate):
 
 
 def test_dashboard_sections(gate):
-    assert section_titles(gate.result, "gate") == [
+    assert section_titles(gate.view, "gate") == [
         "API platform-dev-gate-api/v1", "Lambda platform-dev-gate-api", "Lambda platform-dev-gate-authorizer",
         "DynamoDB platform-dev-gate-table", "DynamoDB platform-dev-gate-idempotency", "Logs"]
 

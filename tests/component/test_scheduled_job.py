@@ -34,7 +34,7 @@ def jobs() -> Run:
 
 
 def test_schedule_runs_the_job_in_its_time_zone_with_retries_a_dlq_and_a_flexible_window(jobs):
-    schedule = jobs.result.named("nightly-schedule").inputs
+    schedule = jobs.view.get("nightly-schedule").inputs
     assert (schedule["name"], schedule["groupName"]) == ("platform-dev-nightly-schedule", "platform-dev-nightly-schedules")
     assert (schedule["scheduleExpression"], schedule["scheduleExpressionTimezone"]) == (WEEKDAYS, "Europe/Lisbon")
     assert schedule["flexibleTimeWindow"] == {"mode": "FLEXIBLE", "maximumWindowInMinutes": 10}
@@ -45,16 +45,16 @@ def test_schedule_runs_the_job_in_its_time_zone_with_retries_a_dlq_and_a_flexibl
     assert json.loads(target["input"]) == {"report": "daily", "format": "csv"}
     assert target["retryPolicy"] == {"maximumRetryAttempts": 4, "maximumEventAgeInSeconds": 86400}
     assert target["deadLetterConfig"] == {"arn": arn("sqs", "platform-dev-nightly-schedule-dlq")}
-    pulse = jobs.result.named("pulse-schedule").inputs
+    pulse = jobs.view.get("pulse-schedule").inputs
     assert pulse["flexibleTimeWindow"] == {"mode": "OFF"} and pulse["scheduleExpressionTimezone"] == "UTC"
-    assert jobs.result.named("nightly-schedule-group").inputs["name"] == "platform-dev-nightly-schedules"
+    assert jobs.view.get("nightly-schedule-group").inputs["name"] == "platform-dev-nightly-schedules"
 
 
 def test_scheduler_role_may_run_this_job_and_keep_its_failed_runs_nothing_else(jobs):
-    trust = json.loads(jobs.result.named("nightly-scheduler").inputs["assumeRolePolicy"])["Statement"]
+    trust = json.loads(jobs.view.get("nightly-scheduler").inputs["assumeRolePolicy"])["Statement"]
     assert trust == [{"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
                       "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]
-    statements = policy(jobs.result, "nightly-scheduler-policy")
+    statements = policy(jobs.view, "nightly-scheduler-policy")
     assert set(statements) == {"RunJob", "KeepFailedRuns", "UseStackKeyViaSqs"}
     assert (statements["RunJob"]["Action"], statements["RunJob"]["Resource"]) == (
         ["lambda:InvokeFunction"], arn("lambda", "function:platform-dev-nightly-job"))
@@ -63,21 +63,21 @@ def test_scheduler_role_may_run_this_job_and_keep_its_failed_runs_nothing_else(j
 
 
 def test_job_function_keeps_events_it_fails_on_in_its_own_failure_queue(jobs):
-    config = jobs.result.named("nightly-job-async").inputs
+    config = jobs.view.get("nightly-job-async").inputs
     assert (config["maximumRetryAttempts"], config["maximumEventAgeInSeconds"]) == (2, 6 * 3600)
     assert config["destinationConfig"] == {"onFailure": {"destination": arn("sqs", "platform-dev-nightly-job-failed")}}
-    statements = policy(jobs.result, "nightly-job-policy")
+    statements = policy(jobs.view, "nightly-job-policy")
     assert statements["DeliverAsyncResults"] == {"Sid": "DeliverAsyncResults", "Effect": "Allow",
                                                  "Action": ["sqs:SendMessage"],
                                                  "Resource": arn("sqs", "platform-dev-nightly-job-failed")}
     assert set(statements) == {"WriteOwnLogs", "WriteTraces", "UseOwnTable", "UseOwnIdempotency",
                                "DeliverAsyncResults", "UseStackKeyViaDynamodbSqs"}
-    fn = jobs.result.named("nightly-job-function").inputs
+    fn = jobs.view.get("nightly-job-function").inputs
     assert (fn["timeout"], fn["reservedConcurrentExecutions"]) == (20, -1)   # workerTimeoutSeconds
 
 
 def test_alarm_set_any_failed_run_missed_run_target_errors_lost_runs_and_dlq_depth(jobs):
-    assert alarm_keys(jobs.result, "nightly") == {
+    assert alarm_keys(jobs.view, "nightly") == {
         "lambda-job-errors-critical", "lambda-job-throttles-warning", "lambda-job-throttles-critical",
         "lambda-job-duration-warning", "lambda-job-duration-critical", "lambda-job-async-lost-critical",
         "schedule-schedule-missed-critical", "schedule-schedule-target-errors-warning",
@@ -85,7 +85,7 @@ def test_alarm_set_any_failed_run_missed_run_target_errors_lost_runs_and_dlq_dep
         "sqs-schedule-dlq-dlq-depth-critical", "sqs-job-failed-dlq-depth-critical",
         *(f"dynamodb-{table}-{kind}-{severity}" for table in ("table", "idempotency")
           for kind in ("throttles", "system-errors") for severity in ("warning", "critical"))}
-    by_name = alarms(jobs.result, "nightly")
+    by_name = alarms(jobs.view, "nightly")
     failed = by_name["platform-dev-nightly-lambda-job-errors-critical"]
     assert (failed["metricName"], failed["statistic"], failed["threshold"], failed["evaluationPeriods"]) == (
         "Errors", "Sum", 1, 1)
@@ -108,7 +108,7 @@ def longest_gap(expression: str, time_zone: str) -> int:
 
 
 def test_missed_run_alarm_waits_the_longest_real_gap_plus_window_and_grace_and_breaches_on_silence(jobs):
-    missed = alarms(jobs.result, "nightly")["platform-dev-nightly-schedule-schedule-missed-critical"]
+    missed = alarms(jobs.view, "nightly")["platform-dev-nightly-schedule-schedule-missed-critical"]
     assert (missed["metricName"], missed["dimensions"], missed["statistic"]) == (
         "Invocations", {"FunctionName": "platform-dev-nightly-job"}, "Sum")
     assert (missed["comparisonOperator"], missed["threshold"], missed["treatMissingData"]) == (
@@ -119,7 +119,7 @@ def test_missed_run_alarm_waits_the_longest_real_gap_plus_window_and_grace_and_b
     assert longest_gap(WEEKDAYS, "Europe/Lisbon") == 73 * 3600
     assert covered >= 73 * 3600 + 10 * 60 + 30 * 60
     assert covered <= 7 * 24 * 3600
-    pulse = alarms(jobs.result, "pulse")["platform-dev-pulse-schedule-schedule-missed-critical"]
+    pulse = alarms(jobs.view, "pulse")["platform-dev-pulse-schedule-schedule-missed-critical"]
     assert (pulse["period"], pulse["evaluationPeriods"]) == (60, 35)   # 5 min + 30 min grace, by the minute
 
 
@@ -135,11 +135,11 @@ def test_a_daily_jobs_missed_run_alarm_never_fires_between_two_runs_in_any_time_
 
 
 def test_dashboard_sections_and_services_output(jobs):
-    assert section_titles(jobs.result, "nightly") == [
+    assert section_titles(jobs.view, "nightly") == [
         "Lambda platform-dev-nightly-job", "DynamoDB platform-dev-nightly-table",
         "DynamoDB platform-dev-nightly-idempotency", "SQS dead-letter queue platform-dev-nightly-schedule-dlq",
         "SQS dead-letter queue platform-dev-nightly-job-failed", "Schedule platform-dev-nightly-schedule", "Logs"]
-    entry = jobs.result.outputs["services"]["nightly"]
+    entry = jobs.view.outputs["services"]["nightly"]
     assert (entry["kind"], entry["schedule"], entry["functionName"]) == (
         "scheduled-job", f"{WEEKDAYS} Europe/Lisbon", "platform-dev-nightly-job")
 

@@ -13,8 +13,6 @@ import pytest
 
 from components.naming import LIMITS, Namer
 from components.platform import Platform
-from components.preview.recorder import RecordingMonitor
-from components.preview.runner import PreviewResult
 from components.services.event_route import EventRouteArgs, FunctionTarget, QueueTarget, Rule, WorkflowTarget
 from components.services.function import FunctionArgs
 from components.services.http_plan import Route
@@ -28,8 +26,9 @@ from components.services.stream_pipeline import StreamPipelineArgs
 from components.services.table_stream import TableStreamArgs
 from components.services.topic import HttpsSubscriber, QueueSubscriber, TopicArgs
 from components.services.workflow import WorkflowArgs
+from components.testing import PlatformView
 from tests.component import every_kind
-from tests.component.harness import (ALARM, REGION, Run, alarms, catalog, descendants, health_rule, in_catalog,
+from tests.component.harness import (ALARM, REGION, Run, alarms, catalog, health_rule, in_catalog,
                                      section_titles)
 from tests.stack.invariants import KIND_BY_TYPE
 
@@ -59,13 +58,13 @@ def every() -> Run:
 
 @pytest.fixture(scope="module")
 def services(every: Run) -> dict[str, dict[str, Any]]:
-    return every.result.outputs["services"]
+    return every.view.outputs["services"]
 
 
-def _alarmed_metrics(result: PreviewResult) -> set[tuple[str, str, str]]:
+def _alarmed_metrics(view: PlatformView) -> set[tuple[str, str, str]]:
     """(metric, dimension, value) of every alarm, single metric or metric math."""
     found = set()
-    for alarm in result.of_type(ALARM):
+    for alarm in view.of_type(ALARM):
         inputs = alarm.inputs
         metrics = [inputs] if "metricName" in inputs else [q["metric"] for q in inputs.get("metricQueries", [])
                                                            if q.get("metric")]
@@ -81,7 +80,7 @@ def test_every_kind_is_declared_and_in_the_services_output(services):
 
 
 def test_every_service_entry_names_its_dashboard_and_health_alarm(every, services):
-    dashboards = {d.inputs["dashboardName"] for d in every.result.of_type("aws:cloudwatch/dashboard:Dashboard")}
+    dashboards = {d.inputs["dashboardName"] for d in every.view.of_type("aws:cloudwatch/dashboard:Dashboard")}
     for service, entry in services.items():
         assert entry["dashboard"] == f"platform-dev-{service}-dashboard" and entry["dashboard"] in dashboards
         assert entry["healthAlarm"] == f"platform-dev-{service}-health"
@@ -89,18 +88,18 @@ def test_every_service_entry_names_its_dashboard_and_health_alarm(every, service
 
 def test_children_are_parented_to_and_prefixed_by_their_service(every, services):
     for service in services:
-        children = descendants(every.result, service)
+        children = every.view.descendants(service)
         assert children, service
         strays = [r.name for r in children if not r.name.startswith(f"{service}-")]
         assert strays == [], service
-    components = [r for r in every.result.resources if r.type.startswith("platform:services:")]
+    components = [r for r in every.view.resources if r.type.startswith("platform:services:")]
     assert all(c.parent is None for c in components)
 
 
 def test_physical_names_carry_project_stack_and_service_within_limits(every, services):
     checked = 0
     for service in services:
-        for r in descendants(every.result, service):
+        for r in every.view.descendants(service):
             kind = KIND_BY_TYPE.get(r.type)
             if kind is None:
                 continue
@@ -113,7 +112,7 @@ def test_physical_names_carry_project_stack_and_service_within_limits(every, ser
 
 def test_every_taggable_resource_carries_the_service_tags(every, services):
     for service in services:
-        tagged = [r for r in descendants(every.result, service) if "tags" in r.inputs]
+        tagged = [r for r in every.view.descendants(service) if "tags" in r.inputs]
         assert tagged
         for r in tagged:
             tags = r.inputs["tags"]
@@ -124,10 +123,10 @@ def test_every_taggable_resource_carries_the_service_tags(every, services):
 
 
 def test_every_resource_a_service_owns_is_alarmed_and_has_a_dashboard_section(every, services):
-    alarmed = _alarmed_metrics(every.result)
+    alarmed = _alarmed_metrics(every.view)
     for service in services:
-        sections = section_titles(every.result, service)
-        for r in descendants(every.result, service):
+        sections = section_titles(every.view, service)
+        for r in every.view.descendants(service):
             if r.type not in WATCHED:
                 continue
             key, metric, dimension, section = WATCHED[r.type]
@@ -138,10 +137,10 @@ def test_every_resource_a_service_owns_is_alarmed_and_has_a_dashboard_section(ev
 
 
 def test_every_queue_is_alarmed_by_its_role_dead_letters_on_depth_work_queues_on_age(every, services):
-    alarmed = _alarmed_metrics(every.result)
+    alarmed = _alarmed_metrics(every.view)
     for service in services:
-        sections = section_titles(every.result, service)
-        for queue in [r for r in descendants(every.result, service) if r.type == "aws:sqs/queue:Queue"]:
+        sections = section_titles(every.view, service)
+        for queue in [r for r in every.view.descendants(service) if r.type == "aws:sqs/queue:Queue"]:
             name = queue.inputs["name"]
             dead = queue.inputs["messageRetentionSeconds"] == DEAD_LETTER_RETENTION
             metric = "ApproximateNumberOfMessagesVisible" if dead else "ApproximateAgeOfOldestMessage"
@@ -153,37 +152,37 @@ def test_every_queue_is_alarmed_by_its_role_dead_letters_on_depth_work_queues_on
 
 def test_health_alarm_rolls_up_exactly_the_services_own_alarms(every, services):
     for service in services:
-        own = alarms(every.result, service)
+        own = alarms(every.view, service)
         assert own, service
-        rule = health_rule(every.result, service)
+        rule = health_rule(every.view, service)
         assert sorted(rule.split(" OR ")) == sorted(f'ALARM("{name}")' for name in own)
 
 
 def test_alarms_are_named_after_their_service_and_route_by_severity(every, services):
-    topics = {t.inputs["name"].rsplit("-", 1)[-1]: t.outputs["arn"] for t in every.result.of_type("aws:sns/topic:Topic")
+    topics = {t.inputs["name"].rsplit("-", 1)[-1]: t.outputs["arn"] for t in every.view.of_type("aws:sns/topic:Topic")
               if t.parent == "platform-core"}
     for service in services:
-        for name, alarm in alarms(every.result, service).items():
+        for name, alarm in alarms(every.view, service).items():
             assert name.startswith(f"platform-dev-{service}-")
             assert alarm["alarmActions"] == alarm["okActions"] == [topics[alarm["tags"]["platform:severity"]]]
 
 
 def test_every_function_is_traced_and_its_log_group_shipped(every, services):
-    shipped = {f.inputs["logGroup"] for f in every.result.of_type(
+    shipped = {f.inputs["logGroup"] for f in every.view.of_type(
         "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter")}
     for service in services:
-        functions = [r for r in descendants(every.result, service) if r.type == "aws:lambda/function:Function"]
+        functions = [r for r in every.view.descendants(service) if r.type == "aws:lambda/function:Function"]
         for fn in functions:
             assert fn.inputs["tracingConfig"] == {"mode": "Active"}
             assert fn.inputs["loggingConfig"]["logGroup"] in shipped
             assert fn.inputs["environment"]["variables"]["SERVICE_NAME"] == service
-        for group in [r for r in descendants(every.result, service) if r.type == "aws:cloudwatch/logGroup:LogGroup"]:
+        for group in [r for r in every.view.descendants(service) if r.type == "aws:cloudwatch/logGroup:LogGroup"]:
             assert group.inputs["name"] in shipped
 
 
 def test_overview_has_a_row_per_service(every, services):
-    names = every.result.outputs["overviewDashboards"]
-    boards = [json.loads(d.inputs["dashboardBody"]) for d in every.result.of_type("aws:cloudwatch/dashboard:Dashboard")
+    names = every.view.outputs["overviewDashboards"]
+    boards = [json.loads(d.inputs["dashboardBody"]) for d in every.view.of_type("aws:cloudwatch/dashboard:Dashboard")
               if d.inputs["dashboardName"] in names]
     rows = {w["properties"]["markdown"] for b in boards for w in b["widgets"] if w["type"] == "text"}
     for service in services:
@@ -256,26 +255,26 @@ BAD_ARGUMENTS = {
 
 
 @pytest.fixture(scope="module")
-def bad() -> tuple[dict[str, ServiceArgumentError], RecordingMonitor]:
-    return REJECTED, catalog().monitor
+def bad() -> tuple[dict[str, ServiceArgumentError], PlatformView]:
+    return REJECTED, catalog().view
 
 
 @pytest.mark.parametrize("service", sorted(BAD_ARGUMENTS))
 def test_a_bad_argument_is_one_error_naming_service_and_argument_before_any_resource(bad, service):
-    errors, monitor = bad
+    errors, view = bad
     error = errors[service]
     assert error.service == service
     assert str(error).startswith(f"service '{service}' has invalid arguments ({len(error.problems)}); "
                                  "no resources were created for it:")
     for expected in BAD_ARGUMENTS[service]:
         assert any(expected in problem for problem in error.problems), (expected, error.problems)
-    assert [r.name for r in monitor.registrations if r.name == service or r.name.startswith(f"{service}-")] == []
+    assert [r.name for r in view.resources if r.name == service or r.name.startswith(f"{service}-")] == []
 
 
 def test_every_bad_declaration_was_rejected_and_none_is_in_the_outputs(bad):
-    errors, monitor = bad
+    errors, view = bad
     assert set(errors) == set(BAD_ARGUMENTS)
-    assert not set(errors) & set(catalog().result.outputs["services"])
+    assert not set(errors) & set(catalog().view.outputs["services"])
 
 
 @pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=(

@@ -66,7 +66,7 @@ def test_consumer_bisects_reports_partial_batches_and_sends_failed_ranges_to_its
 
 
 def test_consumer_role_reads_its_stream_keeps_failed_ranges_and_nothing_else(pipes):
-    statements = policy(pipes.result, "clicks-consumer-policy")
+    statements = policy(pipes.view, "clicks-consumer-policy")
     assert set(statements) == {"WriteOwnLogs", "WriteTraces", "ReadStream", "KeepFailedRanges", "UseOwnTable",
                                "UseStackKeyViaDynamodbKinesisSqs"}
     assert (statements["ReadStream"]["Action"], statements["ReadStream"]["Resource"]) == (
@@ -100,19 +100,19 @@ def test_archive_is_firehose_into_a_private_encrypted_expiring_bucket_with_error
     assert expiry["expiration"] == {"days": 400} and expiry["noncurrentVersionExpiration"] == {"noncurrentDays": 400}
     (deny,) = json.loads(inputs(pipes, "clicks-archive-tls")["policy"])["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert "archiveBucket" not in pipes.result.outputs["services"]["audit-trail"]
+    assert "archiveBucket" not in pipes.view.outputs["services"]["audit-trail"]
 
 
 def test_firehose_role_reads_this_stream_writes_this_bucket_and_logs_its_errors(pipes):
     trust = json.loads(inputs(pipes, "clicks-firehose")["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "firehose.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "123456789012"}}
-    statements = policy(pipes.result, "clicks-firehose-policy")
+    statements = policy(pipes.view, "clicks-firehose-policy")
     assert set(statements) == {"ReadStream", "WriteArchive", "LogDeliveryErrors", "UseStackKeyViaKinesisS3"}
     assert statements["WriteArchive"]["Resource"] == [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
     assert "s3:DeleteObject" not in statements["WriteArchive"]["Action"]
     assert statements["LogDeliveryErrors"]["Resource"] == arn("logs", "log-group:/platform/dev/clicks/firehose:*")
-    shipped = {f.inputs["logGroup"] for f in pipes.result.of_type(
+    shipped = {f.inputs["logGroup"] for f in pipes.view.of_type(
         "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter")}
     assert "/platform/dev/clicks/firehose" in shipped
 
@@ -124,16 +124,16 @@ def test_ingest_puts_validated_requests_on_the_stream_behind_an_api_key(pipes):
     assert template["PartitionKey"] == "$util.escapeJavaScript($input.path('$.session_id'))"
     method = inputs(pipes, "clicks-post-clicks")
     assert method["apiKeyRequired"] is True and method["requestValidatorId"]
-    assert policy(pipes.result, "clicks-api-integration-policy")["PostClicks"]["Resource"] == arn(
+    assert policy(pipes.view, "clicks-api-integration-policy")["PostClicks"]["Resource"] == arn(
         "kinesis", "stream/platform-dev-clicks-stream")
-    entry = pipes.result.outputs["services"]["clicks"]
+    entry = pipes.view.outputs["services"]["clicks"]
     assert (entry["kind"], entry["streamName"], entry["archiveBucket"]) == ("stream-pipeline",
                                                                             "platform-dev-clicks-stream", BUCKET)
     assert set(entry["apiKeyIds"]) == {"web"} and entry["url"].endswith("/v1")
 
 
 def test_put_access_is_put_on_this_stream_through_the_key(pipes):
-    statements = policy(pipes.result, "producer-function-policy")
+    statements = policy(pipes.view, "producer-function-policy")
     assert statements["PutAuditTrail"] == {"Sid": "PutAuditTrail", "Effect": "Allow",
                                            "Action": ["kinesis:PutRecord", "kinesis:PutRecords"],
                                            "Resource": arn("kinesis", "stream/platform-dev-audit-trail-stream")}
@@ -141,14 +141,14 @@ def test_put_access_is_put_on_this_stream_through_the_key(pipes):
 
 
 def test_alarm_set_iterator_age_throughput_firehose_freshness_and_failures_consumer_errors(pipes):
-    keys = alarm_keys(pipes.result, "clicks")
+    keys = alarm_keys(pipes.view, "clicks")
     assert {"kinesis-stream-iterator-age-warning", "kinesis-stream-iterator-age-critical",
             "kinesis-stream-write-throttled-warning", "kinesis-stream-read-throttled-warning",
             "firehose-archive-freshness-warning", "firehose-archive-delivery-warning",
             "lambda-consumer-errors-warning", "lambda-consumer-errors-critical",
             "lambda-consumer-iterator-age-warning", "sqs-consumer-failed-dlq-depth-critical"} <= keys
     assert "firehose-archive-freshness-critical" not in keys     # switched off in CATALOG_CONFIG
-    by_name = alarms(pipes.result, "clicks")
+    by_name = alarms(pipes.view, "clicks")
     fresh = by_name["platform-dev-clicks-firehose-archive-freshness-warning"]
     assert (fresh["metricName"], fresh["dimensions"], fresh["threshold"]) == (
         "DeliveryToS3.DataFreshness", {"DeliveryStreamName": "platform-dev-clicks-archive"}, 240)   # 200 % of 120 s
@@ -158,11 +158,11 @@ def test_alarm_set_iterator_age_throughput_firehose_freshness_and_failures_consu
     write = by_name["platform-dev-clicks-kinesis-stream-write-throttled-warning"]
     assert (write["metricName"], write["dimensions"]) == (
         "WriteProvisionedThroughputExceeded", {"StreamName": "platform-dev-clicks-stream"})
-    assert not [k for k in alarm_keys(pipes.result, "audit-trail") if k.startswith("firehose-")]
+    assert not [k for k in alarm_keys(pipes.view, "audit-trail") if k.startswith("firehose-")]
 
 
 def test_dashboard_has_a_section_per_resource(pipes):
-    assert section_titles(pipes.result, "clicks") == [
+    assert section_titles(pipes.view, "clicks") == [
         "API platform-dev-clicks-api/v1", "Lambda platform-dev-clicks-consumer", "DynamoDB platform-dev-clicks-table",
         "Kinesis platform-dev-clicks-stream", "SQS dead-letter queue platform-dev-clicks-consumer-failed",
         "Firehose platform-dev-clicks-archive", "Logs"]

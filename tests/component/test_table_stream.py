@@ -37,26 +37,26 @@ def streams() -> Run:
 
 
 def test_consumer_reads_the_source_tables_stream_with_only_the_declared_changes(streams):
-    mapping = streams.result.named("mirror-consumer-source").inputs
+    mapping = streams.view.get("mirror-consumer-source").inputs
     assert mapping["eventSourceArn"].startswith(arn("dynamodb", f"table/{ORDERS}/stream/"))
     assert mapping["filterCriteria"] == {"filters": [{"pattern": json.dumps({"eventName": ["INSERT", "MODIFY"]})}]}
-    assert "filterCriteria" not in streams.result.named("every-change-consumer-source").inputs
+    assert "filterCriteria" not in streams.view.get("every-change-consumer-source").inputs
 
 
 def test_consumer_isolates_poison_records_and_keeps_failed_ranges(streams):
-    mapping = streams.result.named("mirror-consumer-source").inputs
+    mapping = streams.view.get("mirror-consumer-source").inputs
     assert (mapping["bisectBatchOnFunctionError"], mapping["functionResponseTypes"]) == (
         True, ["ReportBatchItemFailures"])
     assert (mapping["batchSize"], mapping["maximumRetryAttempts"], mapping["maximumRecordAgeInSeconds"]) == (
         40, 0, 900)                    # max_retries=0 is declared, not replaced by the profile's 7
     assert mapping["parallelizationFactor"] == 2 and mapping["startingPosition"] == "TRIM_HORIZON"
     assert mapping["destinationConfig"]["onFailure"]["destinationArn"] == arn("sqs", "platform-dev-mirror-consumer-failed")
-    other = streams.result.named("every-change-consumer-source").inputs
+    other = streams.view.get("every-change-consumer-source").inputs
     assert (other["maximumRetryAttempts"], other["parallelizationFactor"]) == (7, 1)
 
 
 def test_role_reads_any_stream_of_the_source_table_and_owns_only_its_own_tables(streams):
-    statements = policy(streams.result, "mirror-consumer-policy")
+    statements = policy(streams.view, "mirror-consumer-policy")
     assert set(statements) == {"WriteOwnLogs", "WriteTraces", "ReadStream", "KeepFailedRanges", "UseOwnTable",
                                "UseOwnIdempotency", "PublishChangeAlerts", "UseStackKeyViaDynamodbSnsSqs"}
     assert (statements["ReadStream"]["Action"], statements["ReadStream"]["Resource"]) == (
@@ -67,20 +67,20 @@ def test_role_reads_any_stream_of_the_source_table_and_owns_only_its_own_tables(
 
 
 def test_alarm_set_iterator_age_consumer_errors_and_failed_range_depth(streams):
-    keys = alarm_keys(streams.result, "mirror")
+    keys = alarm_keys(streams.view, "mirror")
     assert {"lambda-consumer-iterator-age-warning", "lambda-consumer-iterator-age-critical",
             "lambda-consumer-errors-warning", "lambda-consumer-errors-critical",
             "sqs-consumer-failed-dlq-depth-critical"} <= keys
-    age = alarms(streams.result, "mirror")["platform-dev-mirror-lambda-consumer-iterator-age-warning"]
+    age = alarms(streams.view, "mirror")["platform-dev-mirror-lambda-consumer-iterator-age-warning"]
     assert (age["metricName"], age["dimensions"], age["statistic"]) == (
         "IteratorAge", {"FunctionName": "platform-dev-mirror-consumer"}, "Maximum")
 
 
 def test_dashboard_and_output(streams):
-    assert section_titles(streams.result, "mirror") == [
+    assert section_titles(streams.view, "mirror") == [
         "Lambda platform-dev-mirror-consumer", "DynamoDB platform-dev-mirror-table",
         "DynamoDB platform-dev-mirror-idempotency", "SQS dead-letter queue platform-dev-mirror-consumer-failed", "Logs"]
-    entry = streams.result.outputs["services"]["mirror"]
+    entry = streams.view.outputs["services"]["mirror"]
     assert (entry["kind"], entry["source"], entry["functionName"]) == ("table-stream", ORDERS,
                                                                        "platform-dev-mirror-consumer")
 

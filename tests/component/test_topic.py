@@ -12,6 +12,7 @@ from components.services.internal_function import InternalFunctionArgs
 from components.services.queue_worker import QueueWorkerArgs
 from components.services.topic import (EmailSubscriber, FunctionSubscriber, HttpsSubscriber, QueueSubscriber,
                                        TopicArgs)
+from components.testing import Match
 from tests.component.harness import Run, alarm_keys, alarms, arn, catalog, core_for, in_catalog, policy, section_titles
 
 PAID = {"event_type": ["OrderPaid"]}
@@ -41,19 +42,22 @@ def topics() -> Run:
     return catalog()
 
 
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+
+
 def subscription(topics: Run, logical: str) -> dict:
-    return topics.result.named(logical).inputs
+    return topics.view.get(logical).inputs
 
 
 def test_topics_are_encrypted_traced_and_fifo_topics_end_in_fifo(topics):
-    fifo, standard = topics.result.named("order-events-topic").inputs, topics.result.named("alerts-topic").inputs
+    fifo, standard = topics.view.get("order-events-topic").inputs, topics.view.get("alerts-topic").inputs
     assert fifo["name"] == "platform-dev-order-events-topic.fifo"
     assert fifo["fifoTopic"] is True and fifo["contentBasedDeduplication"] is True
     assert standard["name"] == "platform-dev-alerts-topic" and "fifoTopic" not in standard
     for inputs in (fifo, standard):
         assert inputs["kmsMasterKeyId"].startswith("arn:aws:kms:eu-west-1:123456789012:key/")
         assert inputs["tracingConfig"] == "Active"
-    group = topics.result.of_type("aws:xray/group:Group")[0].inputs["filterExpression"]
+    group = topics.view.of_type("aws:xray/group:Group")[0].inputs["filterExpression"]
     assert 'service("platform-dev-alerts-topic")' in group
 
 
@@ -69,7 +73,7 @@ def test_queue_subscriptions_deliver_raw_with_their_filter_and_a_dlq_of_their_ow
     archive = subscription(topics, "alerts-archive")
     assert json.loads(archive["filterPolicy"]) == BIG and archive["filterPolicyScope"] == "MessageBody"
     assert archive["rawMessageDelivery"] is False
-    dlq = topics.result.named("order-events-kitchen-dlq").inputs
+    dlq = topics.view.get("order-events-kitchen-dlq").inputs
     assert dlq["fifoQueue"] is True and dlq["messageRetentionSeconds"] == 14 * 24 * 3600
 
 
@@ -78,7 +82,7 @@ def test_subscribed_queues_and_every_dlq_admit_this_topic_only(topics):
     for logical, queue in (("order-events-kitchen-queue-policy", "platform-dev-kitchen-queue.fifo"),
                            ("order-events-kitchen-dlq-policy", "platform-dev-order-events-kitchen-dlq.fifo"),
                            ("order-events-audit-queue-policy", "platform-dev-audit-queue")):
-        (statement,) = json.loads(topics.result.named(logical).inputs["policy"])["Statement"]
+        (statement,) = json.loads(topics.view.get(logical).inputs["policy"])["Statement"]
         assert statement == {"Sid": "DeliverFromSources", "Effect": "Allow",
                              "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
                              "Resource": arn("sqs", queue), "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}
@@ -88,39 +92,39 @@ def test_function_subscription_is_permitted_for_this_topic_and_keeps_failures(to
     sub = subscription(topics, "alerts-notify")
     assert (sub["protocol"], sub["endpoint"]) == ("lambda", arn("lambda", "function:platform-dev-notify-function"))
     assert json.loads(sub["redrivePolicy"])["deadLetterTargetArn"] == arn("sqs", "platform-dev-alerts-notify-dlq")
-    permission = topics.result.named("alerts-notify-invoke").inputs
+    permission = topics.view.get("alerts-notify-invoke").inputs
     assert (permission["principal"], permission["sourceArn"], permission["function"]) == (
         "sns.amazonaws.com", arn("sns", "platform-dev-alerts-topic"), "platform-dev-notify-function")
-    assert topics.result.named("notify-function-async").inputs["destinationConfig"]["onFailure"]["destination"] == \
+    assert topics.view.get("notify-function-async").inputs["destinationConfig"]["onFailure"]["destination"] == \
         arn("sqs", "platform-dev-notify-function-failed")
 
 
 def test_https_subscription_has_a_dlq_and_email_subscriptions_are_secret(topics):
-    https = subscription(topics, "alerts-partner")
-    assert (https["protocol"], https["endpoint"], https["endpointAutoConfirms"]) == (
-        "https", "https://hooks.example.com/alerts", False)
-    assert json.loads(https["redrivePolicy"])["deadLetterTargetArn"] == arn("sqs", "platform-dev-alerts-partner-dlq")
-    emails = [subscription(topics, f"alerts-email-{i}") for i in (0, 1)]
-    assert [(e["protocol"], e["endpoint"]) for e in emails] == [("email", "[secret]")] * 2
-    assert not any("redrivePolicy" in e for e in emails)
-    assert "a@example.com" not in json.dumps(topics.result.inventory())
+    view = topics.view
+    view.has_resource(SUBSCRIPTION, name="alerts-partner", props={
+        "protocol": "https", "endpoint": "https://hooks.example.com/alerts", "endpointAutoConfirms": False,
+        "redrivePolicy": Match.serialized_json({"deadLetterTargetArn": arn("sqs", "platform-dev-alerts-partner-dlq")})})
+    for index, address in enumerate(["a@example.com", "b@example.com"]):
+        view.has_resource(SUBSCRIPTION, name=f"alerts-email-{index}", props={
+            "protocol": "email", "endpoint": Match.secret(address), "redrivePolicy": Match.absent()})
+    assert "a@example.com" not in json.dumps(view.inventory())
 
 
 def test_publish_access_is_publish_on_this_topic_and_the_key_through_sns(topics):
-    statements = policy(topics.result, "announcer-function-policy")
+    statements = policy(topics.view, "announcer-function-policy")
     assert statements["PublishAlerts"] == {"Sid": "PublishAlerts", "Effect": "Allow", "Action": ["sns:Publish"],
                                            "Resource": arn("sns", "platform-dev-alerts-topic")}
     assert statements["UseStackKeyViaSns"]["Condition"] == {
         "StringEquals": {"kms:ViaService": ["sns.eu-west-1.amazonaws.com"]}}
-    env = topics.result.named("announcer-function-function").inputs["environment"]["variables"]
+    env = topics.view.get("announcer-function-function").inputs["environment"]["variables"]
     assert env["ALERTS_TOPIC_ARN"] == arn("sns", "platform-dev-alerts-topic")
 
 
 def test_alarm_set_failed_notifications_from_settings_and_dlq_depth_per_subscription(topics):
-    assert alarm_keys(topics.result, "alerts") == {
+    assert alarm_keys(topics.view, "alerts") == {
         "sns-topic-failed-warning", "sns-topic-failed-critical", "sqs-archive-dlq-dlq-depth-critical",
         "sqs-notify-dlq-dlq-depth-critical", "sqs-partner-dlq-dlq-depth-critical"}
-    by_name = alarms(topics.result, "alerts")
+    by_name = alarms(topics.view, "alerts")
     for severity, threshold in (("warning", 2), ("critical", 10)):
         failed = by_name[f"platform-dev-alerts-sns-topic-failed-{severity}"]
         assert (failed["metricName"], failed["dimensions"], failed["threshold"], failed["statistic"]) == (
@@ -130,10 +134,10 @@ def test_alarm_set_failed_notifications_from_settings_and_dlq_depth_per_subscrip
 
 
 def test_dashboard_sections_and_services_output(topics):
-    assert section_titles(topics.result, "order-events") == [
+    assert section_titles(topics.view, "order-events") == [
         "SQS dead-letter queue platform-dev-order-events-kitchen-dlq.fifo",
         "SQS dead-letter queue platform-dev-order-events-audit-dlq.fifo", "SNS platform-dev-order-events-topic.fifo"]
-    entry = topics.result.outputs["services"]["alerts"]
+    entry = topics.view.outputs["services"]["alerts"]
     assert (entry["kind"], entry["topicArn"]) == ("topic", arn("sns", "platform-dev-alerts-topic"))
 
 

@@ -59,7 +59,7 @@ MACHINE = arn("states", "stateMachine:platform-dev-saga-workflow")
 
 
 def test_definition_gets_the_arns_of_its_functions_and_topics(saga):
-    machine = saga.result.named("saga-workflow").inputs
+    machine = saga.view.get("saga-workflow").inputs
     definition = json.loads(machine["definition"])
     states = definition["States"]
     assert states["Reserve"]["Parameters"]["FunctionName"] == arn("lambda", "function:platform-dev-saga-reserve")
@@ -70,26 +70,26 @@ def test_definition_gets_the_arns_of_its_functions_and_topics(saga):
 
 
 def test_every_execution_is_logged_with_its_data_traced_and_encrypted(saga):
-    machine = saga.result.named("saga-workflow").inputs
+    machine = saga.view.get("saga-workflow").inputs
     assert machine["loggingConfiguration"] == {
         "level": "ALL", "includeExecutionData": True,
         "logDestination": arn("logs", "log-group:/platform/dev/saga/workflow:*")}
     assert machine["tracingConfiguration"] == {"enabled": True}
     assert machine["encryptionConfiguration"]["type"] == "CUSTOMER_MANAGED_KMS_KEY"
-    group = saga.result.named("saga-workflow-logs").inputs
+    group = saga.view.get("saga-workflow-logs").inputs
     assert group["name"] == "/platform/dev/saga/workflow" and group["kmsKeyId"].startswith("arn:aws:kms:")
-    shipped = {f.inputs["logGroup"] for f in saga.result.of_type(
+    shipped = {f.inputs["logGroup"] for f in saga.view.of_type(
         "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter")}
     assert "/platform/dev/saga/workflow" in shipped
-    assert 'service("platform-dev-saga-workflow")' in saga.result.of_type("aws:xray/group:Group")[0].inputs[
+    assert 'service("platform-dev-saga-workflow")' in saga.view.of_type("aws:xray/group:Group")[0].inputs[
         "filterExpression"]
 
 
 def test_role_invokes_exactly_the_task_functions_and_publishes_exactly_the_named_topic(saga):
-    trust = json.loads(saga.result.named("saga-workflow-role").inputs["assumeRolePolicy"])["Statement"][0]
+    trust = json.loads(saga.view.get("saga-workflow-role").inputs["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "states.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
-    statements = policy(saga.result, "saga-workflow-policy")
+    statements = policy(saga.view, "saga-workflow-policy")
     assert set(statements) == {"DeliverExecutionLogs", "WriteTraces", "RunTasks", "PublishNotices",
                                "UseStackKeyViaSnsStates"}
     assert statements["RunTasks"]["Resource"] == sorted(arn("lambda", f"function:platform-dev-saga-{t}")
@@ -101,20 +101,20 @@ def test_role_invokes_exactly_the_task_functions_and_publishes_exactly_the_named
 
 def test_task_functions_run_rarely_get_the_worker_timeout_and_only_the_tables_they_name(saga):
     for name, timeout in (("reserve", 20), ("charge-card", 10), ("release", 20)):
-        fn = saga.result.named(f"saga-{name}-function").inputs
+        fn = saga.view.get(f"saga-{name}-function").inputs
         assert (fn["timeout"], fn["reservedConcurrentExecutions"]) == (timeout, -1)
-    assert "UseOwnStock" in policy(saga.result, "saga-reserve-policy")
-    assert set(policy(saga.result, "saga-charge-card-policy")) == {"WriteOwnLogs", "WriteTraces"}
+    assert "UseOwnStock" in policy(saga.view, "saga-reserve-policy")
+    assert set(policy(saga.view, "saga-charge-card-policy")) == {"WriteOwnLogs", "WriteTraces"}
 
 
 def test_alarm_set_failed_timed_out_throttled_aborted_p99_and_any_task_error(saga):
-    keys = alarm_keys(saga.result, "saga")
+    keys = alarm_keys(saga.view, "saga")
     assert {"sfn-workflow-failed-warning", "sfn-workflow-failed-critical", "sfn-workflow-timed-out-critical",
             "sfn-workflow-throttled-warning", "sfn-workflow-aborted-warning", "sfn-workflow-duration-warning",
             "lambda-reserve-errors-critical", "lambda-charge-card-errors-critical",
             "lambda-release-errors-critical"} <= keys
     assert "sfn-workflow-duration-critical" not in keys and "lambda-reserve-errors-warning" not in keys
-    by_name = alarms(saga.result, "saga")
+    by_name = alarms(saga.view, "saga")
     for severity, threshold in (("warning", 2), ("critical", 4)):
         failed = by_name[f"platform-dev-saga-sfn-workflow-failed-{severity}"]
         assert (failed["metricName"], failed["dimensions"], failed["threshold"]) == (
@@ -131,14 +131,14 @@ def test_alarm_set_failed_timed_out_throttled_aborted_p99_and_any_task_error(sag
 
 
 def test_start_access_dashboard_and_output(saga):
-    statements = policy(saga.result, "starter-function-policy")
+    statements = policy(saga.view, "starter-function-policy")
     assert statements["StartWorkflow"]["Action"] == ["states:StartExecution"]
     assert statements["StartWorkflow"]["Resource"] == MACHINE
-    assert saga.result.named("starter-function-function").inputs["environment"]["variables"]["SAGA_ARN"] == MACHINE
-    assert section_titles(saga.result, "saga") == [
+    assert saga.view.get("starter-function-function").inputs["environment"]["variables"]["SAGA_ARN"] == MACHINE
+    assert section_titles(saga.view, "saga") == [
         "Lambda platform-dev-saga-reserve", "Lambda platform-dev-saga-charge-card", "Lambda platform-dev-saga-release",
         "DynamoDB platform-dev-saga-stock", "Step Functions platform-dev-saga-workflow", "Logs"]
-    assert saga.result.outputs["services"]["saga"] == {
+    assert saga.view.outputs["services"]["saga"] == {
         "kind": "workflow", "dashboard": "platform-dev-saga-dashboard", "healthAlarm": "platform-dev-saga-health",
         "stateMachineArn": MACHINE}
 

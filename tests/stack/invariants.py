@@ -1,4 +1,4 @@
-"""Invariants every stack must hold, as functions over a preview result.
+"""Invariants every stack must hold, as functions over the testing kit's view of a stack run.
 
 Each check derives what it inspects from the inventory and the `services` output, never from a list
 of the reference platform's services, so a service added by the README's examples is checked the
@@ -17,8 +17,8 @@ from collections import Counter
 from typing import Any, Callable, Iterable
 
 from components.naming import LIMITS
-from components.preview.runner import PreviewResult
 from components.settings import Settings
+from components.testing import PlatformView
 from policy.platform_policy import RULES_BY_ID
 from tests.policy.stacks import stack_of
 
@@ -37,13 +37,14 @@ AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
 PERMISSION = "aws:lambda/permission:Permission"
 STAGE = "aws:apigateway/stage:Stage"
 
-Check = Callable[[PreviewResult, Settings], list[str]]
+Check = Callable[[PlatformView, Settings], list[str]]
 
 
-def _pack(rule_id: str, result: PreviewResult) -> list[str]:
-    """The problems one policy-pack rule finds in the stack, as invariant problems."""
+def _pack(rule_id: str, view: PlatformView) -> list[str]:
+    """The problems one policy-pack rule finds in the stack, as invariant problems (the pack reads the
+    recorded result, as CrossGuard would receive it)."""
     rule = RULES_BY_ID[rule_id]
-    return [rule.message(finding) for finding in rule.findings(stack_of(result))]
+    return [rule.message(finding) for finding in rule.findings(stack_of(view.result))]
 
 
 def _arn_name(arn: str) -> str:
@@ -51,17 +52,17 @@ def _arn_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
 
 
-def async_paths_keep_failures(result: PreviewResult, settings: Settings) -> list[str]:
+def async_paths_keep_failures(view: PlatformView, settings: Settings) -> list[str]:
     """Every asynchronous path has a DLQ or an on-failure destination, and the depth of each is alarmed."""
-    return _pack("async-paths-keep-failures", result)
+    return _pack("async-paths-keep-failures", view)
 
 
-def functions_are_traced_and_shipped(result: PreviewResult, settings: Settings) -> list[str]:
+def functions_are_traced_and_shipped(view: PlatformView, settings: Settings) -> list[str]:
     """Tracing and shipping are pack rules; the retention is the profile's, and each function's group exists."""
-    problems = _pack("lambda-tracing-active", result) + _pack("log-groups-retained-and-shipped", result) + \
-        _pack("log-groups-encrypted-with-stack-key", result)
-    groups = {g.inputs["name"]: g for g in result.of_type(LOG_GROUP)}
-    for fn in result.of_type(FUNCTION):
+    problems = _pack("lambda-tracing-active", view) + _pack("log-groups-retained-and-shipped", view) + \
+        _pack("log-groups-encrypted-with-stack-key", view)
+    groups = {g.inputs["name"]: g for g in view.of_type(LOG_GROUP)}
+    for fn in view.of_type(FUNCTION):
         group = fn.inputs["loggingConfig"]["logGroup"]
         if group not in groups:
             problems.append(f"{fn.name}: writes to {group}, which the stack does not create")
@@ -71,12 +72,12 @@ def functions_are_traced_and_shipped(result: PreviewResult, settings: Settings) 
     return problems
 
 
-def queues_outlast_their_consumers(result: PreviewResult, settings: Settings) -> list[str]:
+def queues_outlast_their_consumers(view: PlatformView, settings: Settings) -> list[str]:
     """A message must stay invisible for 6 times its consumer's timeout (AWS's recommendation)."""
     problems = []
-    queues = {q.outputs["arn"]: q.inputs for q in result.of_type(QUEUE)}
-    functions = {f.inputs["name"]: f.inputs for f in result.of_type(FUNCTION)}
-    for mapping in result.of_type(MAPPING):
+    queues = {q.outputs["arn"]: q.inputs for q in view.of_type(QUEUE)}
+    functions = {f.inputs["name"]: f.inputs for f in view.of_type(FUNCTION)}
+    for mapping in view.of_type(MAPPING):
         queue = queues.get(mapping.inputs["eventSourceArn"])
         if queue is None:
             continue
@@ -87,7 +88,7 @@ def queues_outlast_their_consumers(result: PreviewResult, settings: Settings) ->
                             f"+ {window} s")
         if mapping.inputs.get("functionResponseTypes") != ["ReportBatchItemFailures"]:
             problems.append(f"{mapping.name}: does not report partial batch failures")
-    return problems + _pack("lambda-queue-consumers-capped", result)
+    return problems + _pack("lambda-queue-consumers-capped", view)
 
 
 def _statements(policy: str) -> list[dict[str, Any]]:
@@ -98,15 +99,15 @@ def _listed(value: Any) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
-def roles_name_only_stack_resources(result: PreviewResult, settings: Settings) -> list[str]:
+def roles_name_only_stack_resources(view: PlatformView, settings: Settings) -> list[str]:
     """No action wildcard and `*` only where AWS requires it (pack rules); every other resource is the stack's
     own (by deterministic name) or one of the stack's KMS keys."""
-    problems = _pack("iam-no-wildcard-actions", result) + _pack("iam-no-wildcard-resources", result)
+    problems = _pack("iam-no-wildcard-actions", view) + _pack("iam-no-wildcard-resources", view)
     # Physical names, log groups and secrets of the stack: <p>-<s>-..., /<p>/<s>/..., secret:<p>/<s>/...
     markers = (f"{settings.project}-{settings.stack}-", f"/{settings.project}/{settings.stack}/",
                f":{settings.project}/{settings.stack}/")
-    keys = {key.outputs["arn"] for key in result.of_type("aws:kms/key:Key")}
-    for policy in result.of_type(ROLE_POLICY):
+    keys = {key.outputs["arn"] for key in view.of_type("aws:kms/key:Key")}
+    for policy in view.of_type(ROLE_POLICY):
         for statement in _statements(policy.inputs["policy"]):
             where = f"{policy.name} {statement.get('Sid', '?')}"
             for resource in _listed(statement["Resource"]):
@@ -115,15 +116,15 @@ def roles_name_only_stack_resources(result: PreviewResult, settings: Settings) -
     return problems
 
 
-def low_traffic_functions_alarm_on_any_error(result: PreviewResult, settings: Settings) -> list[str]:
+def low_traffic_functions_alarm_on_any_error(view: PlatformView, settings: Settings) -> list[str]:
     """Scheduled jobs, workflow tasks and authorizers: an error-rate guard would never let them alarm."""
-    rare = {_arn_name(s.inputs["target"]["arn"]) for s in result.of_type(SCHEDULE)}
-    for machine in result.of_type(STATE_MACHINE):
+    rare = {_arn_name(s.inputs["target"]["arn"]) for s in view.of_type(SCHEDULE)}
+    for machine in view.of_type(STATE_MACHINE):
         rare |= set(re.findall(r"arn:aws:lambda:[^:]+:\d+:function:([A-Za-z0-9_-]+)", machine.inputs["definition"]))
-    for authorizer in result.of_type(AUTHORIZER):
+    for authorizer in view.of_type(AUTHORIZER):
         rare |= set(re.findall(r"function:([A-Za-z0-9_-]+)/invocations", authorizer.inputs["authorizerUri"]))
     problems = []
-    alarms = result.of_type(ALARM)
+    alarms = view.of_type(ALARM)
     for name in sorted(rare):
         errors = [a.inputs for a in alarms if a.inputs.get("dimensions") == {"FunctionName": name}
                   and a.inputs.get("metricName") == "Errors"]
@@ -137,23 +138,23 @@ def low_traffic_functions_alarm_on_any_error(result: PreviewResult, settings: Se
     return problems
 
 
-def every_service_is_observed(result: PreviewResult, settings: Settings) -> list[str]:
+def every_service_is_observed(view: PlatformView, settings: Settings) -> list[str]:
     """A health alarm over its alarms, a dashboard, an overview row and an entry in `services`."""
     problems = []
-    services = result.outputs["services"]
-    components = {r.name for r in result.resources if r.type.startswith("platform:services:") and r.parent is None}
+    services = view.outputs["services"]
+    components = {r.name for r in view.resources if r.type.startswith("platform:services:") and r.parent is None}
     if components != set(services):
         problems.append(f"services output {sorted(services)} differs from the service components {sorted(components)}")
-    composites = {c.inputs["alarmName"]: c.inputs["alarmRule"] for c in result.of_type(COMPOSITE)}
-    dashboards = {d.inputs["dashboardName"]: json.loads(d.inputs["dashboardBody"]) for d in result.of_type(DASHBOARD)}
-    overview = [w for name in result.outputs["overviewDashboards"] for w in dashboards[name]["widgets"]]
+    composites = {c.inputs["alarmName"]: c.inputs["alarmRule"] for c in view.of_type(COMPOSITE)}
+    dashboards = {d.inputs["dashboardName"]: json.loads(d.inputs["dashboardBody"]) for d in view.of_type(DASHBOARD)}
+    overview = [w for name in view.outputs["overviewDashboards"] for w in dashboards[name]["widgets"]]
     rows = {w["properties"].get("markdown", "") for w in overview if w["type"] == "text"}
     for service, entry in services.items():
         rule = composites.get(entry["healthAlarm"])
         if rule is None:
             problems.append(f"{service}: no health alarm {entry['healthAlarm']}")
         else:
-            own = [a.inputs["name"] for a in result.of_type(ALARM)
+            own = [a.inputs["name"] for a in view.of_type(ALARM)
                    if a.inputs["tags"]["platform:service"] == service]
             missing = [name for name in own if f'ALARM("{name}")' not in rule]
             if not own or missing:
@@ -165,17 +166,17 @@ def every_service_is_observed(result: PreviewResult, settings: Settings) -> list
     return problems
 
 
-def alarms_route_by_severity(result: PreviewResult, settings: Settings) -> list[str]:
-    topics = {t.inputs["name"].rsplit("-", 1)[-1]: t.outputs["arn"] for t in result.of_type("aws:sns/topic:Topic")
+def alarms_route_by_severity(view: PlatformView, settings: Settings) -> list[str]:
+    topics = {t.inputs["name"].rsplit("-", 1)[-1]: t.outputs["arn"] for t in view.of_type("aws:sns/topic:Topic")
               if t.parent == f"{settings.project}-core"}
     problems = []
-    for alarm in result.of_type(ALARM):
+    for alarm in view.of_type(ALARM):
         expected = [topics[alarm.inputs["tags"]["platform:severity"]]]
         if alarm.inputs["alarmActions"] != expected or alarm.inputs["okActions"] != expected:
             problems.append(f"{alarm.name}: actions are not its severity's topic")
         if "Check first" not in alarm.inputs["alarmDescription"]:
             problems.append(f"{alarm.name}: description has no 'Check first'")
-    for composite in result.of_type(COMPOSITE):
+    for composite in view.of_type(COMPOSITE):
         if composite.inputs["alarmActions"] != [topics["warning"]]:
             problems.append(f"{composite.name}: health alarms notify the Warning topic")
     return problems
@@ -204,12 +205,12 @@ KIND_BY_TYPE = {FUNCTION: "lambda", "aws:iam/role:Role": "iam_role", ALARM: "ala
                 "aws:ecr/repository:Repository": "ecr_repository", "aws:ec2/securityGroup:SecurityGroup": "security_group"}
 
 
-def names_are_unique_deterministic_and_within_limits(result: PreviewResult, settings: Settings) -> list[str]:
+def names_are_unique_deterministic_and_within_limits(view: PlatformView, settings: Settings) -> list[str]:
     problems = []
-    logical = Counter((r.type, r.name) for r in result.resources)
+    logical = Counter((r.type, r.name) for r in view.resources)
     problems += [f"logical name {key} is registered {n} times" for key, n in logical.items() if n > 1]
     for type_token, kind in KIND_BY_TYPE.items():
-        names = [_physical_name(r) for r in result.of_type(type_token)]
+        names = [_physical_name(r) for r in view.of_type(type_token)]
         problems += [f"{type_token}: {name} is used twice" for name, n in Counter(names).items() if n > 1]
         for name in names:
             if not name or len(name) > LIMITS[kind]:
@@ -219,18 +220,18 @@ def names_are_unique_deterministic_and_within_limits(result: PreviewResult, sett
     return problems
 
 
-def apis_are_traced_throttled_and_logged(result: PreviewResult, settings: Settings) -> list[str]:
+def apis_are_traced_throttled_and_logged(view: PlatformView, settings: Settings) -> list[str]:
     """Tracing, access logs and a throttle are pack rules; the throttle here must be the profile's."""
-    problems = _pack("apigateway-stage-xray", result) + _pack("apigateway-stage-access-logs", result) + \
-        _pack("apigateway-throttled", result)
+    problems = _pack("apigateway-stage-xray", view) + _pack("apigateway-stage-access-logs", view) + \
+        _pack("apigateway-throttled", view)
     settings_by_api = {m.inputs["restApi"]: m.inputs for m in
-                       result.of_type("aws:apigateway/methodSettings:MethodSettings")}
-    for stage in result.of_type(STAGE):
+                       view.of_type("aws:apigateway/methodSettings:MethodSettings")}
+    for stage in view.of_type(STAGE):
         method = settings_by_api.get(stage.inputs["restApi"], {}).get("settings", {})
         if (method.get("throttlingRateLimit"), method.get("throttlingBurstLimit")) != (
                 settings.api.throttle_rate_limit, settings.api.throttle_burst_limit):
             problems.append(f"{stage.name}: throttling is not the profile's")
-    if any(r.type.startswith("aws:apigatewayv2/") for r in result.resources):
+    if any(r.type.startswith("aws:apigatewayv2/") for r in view.resources):
         problems.append("HTTP APIs are not traced by X-Ray; use REST APIs")
     return problems
 
@@ -241,10 +242,10 @@ ALL: tuple[Check, ...] = (async_paths_keep_failures, functions_are_traced_and_sh
                           names_are_unique_deterministic_and_within_limits, apis_are_traced_throttled_and_logged)
 
 
-def violations(result: PreviewResult, settings: Settings, checks: Iterable[Check] | None = None) -> dict[str, list[str]]:
+def violations(view: PlatformView, settings: Settings, checks: Iterable[Check] | None = None) -> dict[str, list[str]]:
     """Check name -> problems, only for checks that found any (every check of `ALL` by default)."""
     checks = ALL if checks is None else checks
-    found = {check.__name__: check(result, settings) for check in checks}
+    found = {check.__name__: check(view, settings) for check in checks}
     return {name: problems for name, problems in found.items() if problems}
 
 
@@ -265,13 +266,13 @@ def _id(registration: Any) -> str:
     return registration.outputs["arn"].rsplit("/", 1)[-1]
 
 
-def containers_ship_logs_and_traces(result: PreviewResult, settings: Settings) -> list[str]:
+def containers_ship_logs_and_traces(view: PlatformView, settings: Settings) -> list[str]:
     """Every container logs through awslogs to a platform log group that is shipped; every task has a
     tracing sidecar pinned by digest that the app starts after."""
     problems = []
-    shipped = Counter(s.inputs["logGroup"] for s in result.of_type(SUBSCRIPTION_FILTER))
+    shipped = Counter(s.inputs["logGroup"] for s in view.of_type(SUBSCRIPTION_FILTER))
     prefix = f"/{settings.project}/{settings.stack}/"
-    for task in result.of_type(TASK_DEFINITION):
+    for task in view.of_type(TASK_DEFINITION):
         definitions = json.loads(task.inputs["containerDefinitions"])
         for definition in definitions:
             where = f"{task.name} container {definition['name']}"
@@ -292,10 +293,10 @@ def containers_ship_logs_and_traces(result: PreviewResult, settings: Settings) -
     return problems
 
 
-def load_balancers_log_and_prod_protects_them(result: PreviewResult, settings: Settings) -> list[str]:
+def load_balancers_log_and_prod_protects_them(view: PlatformView, settings: Settings) -> list[str]:
     problems = []
-    buckets = {b.inputs["bucket"] for b in result.of_type("aws:s3/bucket:Bucket")}
-    for lb in result.of_type(LOAD_BALANCER):
+    buckets = {b.inputs["bucket"] for b in view.of_type("aws:s3/bucket:Bucket")}
+    for lb in view.of_type(LOAD_BALANCER):
         logs = lb.inputs.get("accessLogs", {})
         if not logs.get("enabled") or logs.get("bucket") not in buckets:
             problems.append(f"{lb.name}: access logs are not written to a bucket of the stack")
@@ -304,17 +305,17 @@ def load_balancers_log_and_prod_protects_them(result: PreviewResult, settings: S
         if lb.inputs.get("dropInvalidHeaderFields") is not True:
             problems.append(f"{lb.name}: does not drop invalid header fields")
     if settings.environment == "prod":
-        for listener in result.of_type(LISTENER):
+        for listener in view.of_type(LISTENER):
             action = listener.inputs["defaultActions"][0]["type"]
             if listener.inputs["protocol"] != "HTTPS" and action != "redirect":
                 problems.append(f"{listener.name}: prod serves {listener.inputs['protocol']} without redirecting")
     return problems
 
 
-def tasks_run_in_private_subnets(result: PreviewResult, settings: Settings) -> list[str]:
+def tasks_run_in_private_subnets(view: PlatformView, settings: Settings) -> list[str]:
     problems = []
-    public = {_id(s) for s in result.of_type(SUBNET) if s.inputs.get("mapPublicIpOnLaunch") or "-public-" in s.name}
-    for service in result.of_type(ECS_SERVICE):
+    public = {_id(s) for s in view.of_type(SUBNET) if s.inputs.get("mapPublicIpOnLaunch") or "-public-" in s.name}
+    for service in view.of_type(ECS_SERVICE):
         network = service.inputs["networkConfiguration"]
         if network.get("assignPublicIp") is not False:
             problems.append(f"{service.name}: tasks get public IPs")
@@ -323,16 +324,16 @@ def tasks_run_in_private_subnets(result: PreviewResult, settings: Settings) -> l
     return problems
 
 
-def only_the_load_balancer_reaches_tasks(result: PreviewResult, settings: Settings) -> list[str]:
+def only_the_load_balancer_reaches_tasks(view: PlatformView, settings: Settings) -> list[str]:
     """Task groups admit only their load balancer's group; load balancer groups admit the world only on
     the listener ports; nothing else is open to the world."""
     problems = []
-    groups = {_id(g): g for g in result.of_type(SECURITY_GROUP)}
-    task_groups = {g for service in result.of_type(ECS_SERVICE) for g in service.inputs["networkConfiguration"]
+    groups = {_id(g): g for g in view.of_type(SECURITY_GROUP)}
+    task_groups = {g for service in view.of_type(ECS_SERVICE) for g in service.inputs["networkConfiguration"]
                    ["securityGroups"]}
-    balancer_groups = {g for lb in result.of_type(LOAD_BALANCER) for g in lb.inputs["securityGroups"]}
-    listener_ports = {listener.inputs["port"] for listener in result.of_type(LISTENER)}
-    for rule in result.of_type(INGRESS):
+    balancer_groups = {g for lb in view.of_type(LOAD_BALANCER) for g in lb.inputs["securityGroups"]}
+    listener_ports = {listener.inputs["port"] for listener in view.of_type(LISTENER)}
+    for rule in view.of_type(INGRESS):
         inputs = rule.inputs
         group = inputs["securityGroupId"]
         world = inputs.get("cidrIpv4") in WORLD or inputs.get("cidrIpv6") in WORLD

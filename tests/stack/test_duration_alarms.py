@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import pytest
 
+from components.testing import PlatformView
+
 EXPECTED_TIMEOUTS = {"log-shipping-shipper": 60, "log-shipping-bootstrap": 300}
+FUNCTION = "aws:lambda/function:Function"
 
 
-def duration_alarms(result):
-    return [alarm for alarm in result.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-            if alarm.inputs.get("metricName") == "Duration" and alarm.inputs.get("namespace") == "AWS/Lambda"]
+def duration_alarms(view: PlatformView):
+    return view.find("aws:cloudwatch/metricAlarm:MetricAlarm", {"metricName": "Duration", "namespace": "AWS/Lambda"})
 
 
-def test_each_duration_alarm_uses_its_own_functions_timeout(result, settings):
-    timeouts = {fn.inputs["name"]: fn.inputs["timeout"] for fn in result.of_type("aws:lambda/function:Function")}
+def test_each_duration_alarm_uses_its_own_functions_timeout(view, settings):
+    timeouts = {fn.inputs["name"]: fn.inputs["timeout"] for fn in view.of_type(FUNCTION)}
     share = settings.alarms.lambda_duration_pct_of_timeout
-    alarms = duration_alarms(result)
+    alarms = duration_alarms(view)
     assert {alarm.inputs["dimensions"]["FunctionName"] for alarm in alarms} == set(timeouts)
     for alarm in alarms:
         timeout = timeouts[alarm.inputs["dimensions"]["FunctionName"]]
@@ -23,13 +25,12 @@ def test_each_duration_alarm_uses_its_own_functions_timeout(result, settings):
 
 
 @pytest.mark.parametrize("part,timeout", sorted(EXPECTED_TIMEOUTS.items()))
-def test_the_shipper_and_bootstrap_alarms_are_not_scaled_to_the_api_timeout(result, settings, part, timeout):
+def test_the_shipper_and_bootstrap_alarms_are_not_scaled_to_the_api_timeout(view, settings, part, timeout):
     """The profile's 10 s is for API-facing functions; these two run for 60 s and 300 s."""
     assert settings.lambda_.timeout_seconds == 10
-    name = f"platform-{result.stack}-{part}"
-    (function,) = [fn for fn in result.of_type("aws:lambda/function:Function") if fn.inputs["name"] == name]
-    assert function.inputs["timeout"] == timeout
-    thresholds = {alarm.name.rsplit("-", 1)[1]: alarm.inputs["threshold"] for alarm in duration_alarms(result)
+    name = f"platform-{view.stack}-{part}"
+    view.resource_count_is(FUNCTION, 1, {"name": name, "timeout": timeout})
+    thresholds = {alarm.name.rsplit("-", 1)[1]: alarm.inputs["threshold"] for alarm in duration_alarms(view)
                   if alarm.inputs["dimensions"]["FunctionName"] == name}
     share = settings.alarms.lambda_duration_pct_of_timeout
     assert thresholds == {"warning": share.warning * timeout * 10, "critical": share.critical * timeout * 10}

@@ -1,4 +1,4 @@
-"""Every stack invariant can fail: each is run on a copy of a real preview result with one thing broken.
+"""Every stack invariant can fail: each is run on a copy of a real stack run with one thing broken.
 
 A check that cannot fail is worthless, so each tampering below breaks one promise the way a
 regression in a component would (a redrive policy dropped, a visibility timeout shrunk, a foreign
@@ -38,7 +38,8 @@ def tampering(check: inv.Check, what: str) -> Callable[[Tamper], Tamper]:
     return register
 
 
-# -- copies with one thing changed (the cached results are shared, so they are never mutated) ------------------
+# -- copies with one thing changed (the shared results are never mutated): the recorded result is edited, and
+# -- the checks read it through the kit's view of the copy (`view.with_result`) -----------------------------------
 def edited(result: PreviewResult, target: Registration, change: Callable[[dict[str, Any]], Any]) -> PreviewResult:
     """The change is made to the inputs and to the outputs (which echo the inputs), as a component
     regression would: the invariants read the inputs, the policy pack's rules the outputs."""
@@ -520,14 +521,15 @@ def test_every_check_has_a_tampering_that_makes_it_fail():
 
 
 @pytest.mark.parametrize("check, what, tamper", TAMPERS, ids=[f"{c.__name__}: {w}" for c, w, _ in TAMPERS])
-def test_the_check_reports_the_tampering(check, what, tamper, result, settings):
-    """The untampered result passes every check (tests/stack/test_invariants.py); this copy must not."""
-    tampered, expected = tamper(result, settings)
-    problems = check(tampered, settings)
+def test_the_check_reports_the_tampering(check, what, tamper, view, settings):
+    """The untampered stack passes every check (tests/stack/test_invariants.py); this copy must not."""
+    tampered, expected = tamper(view.result, settings)
+    problems = check(view.with_result(tampered), settings)
     assert any(expected in problem for problem in problems), (expected, problems)
 
 
-def test_tampering_leaves_the_shared_results_untouched(result, settings):
+def test_tampering_leaves_the_shared_results_untouched(view, settings):
+    result = view.result
     before = json.dumps(result.inventory(), sort_keys=True), json.dumps(result.outputs, sort_keys=True)
     for _, _, tamper in TAMPERS:
         tamper(result, settings)
@@ -538,10 +540,11 @@ def test_tampering_leaves_the_shared_results_untouched(result, settings):
     "roles_name_only_stack_resources checks that a resource belongs to the stack (by name prefix), not to the "
     "role's component: issue 7 asks for 'only the resources that its component owns or was given', so a grant on "
     "another service's table goes unnoticed"))
-def test_a_role_naming_another_services_table_is_reported(result, settings):
-    policy, sid = policy_statement(result)
-    owner = next(r.inputs["tags"]["platform:service"] for r in result.of_type("aws:iam/role:Role")
+def test_a_role_naming_another_services_table_is_reported(view, settings):
+    policy, sid = policy_statement(view.result)
+    owner = next(r.inputs["tags"]["platform:service"] for r in view.of_type("aws:iam/role:Role")
                  if r.outputs.get("id") == policy.inputs["role"] or r.inputs.get("name") == policy.inputs["role"])
-    table = pick(result, "aws:dynamodb/table:Table", lambda t: t.inputs["tags"]["platform:service"] != owner)
-    tampered, _ = edit_statement(result, add_resource(table.outputs["arn"]))
-    assert any(table.outputs["arn"] in p for p in inv.roles_name_only_stack_resources(tampered, settings))
+    table = pick(view.result, "aws:dynamodb/table:Table", lambda t: t.inputs["tags"]["platform:service"] != owner)
+    tampered, _ = edit_statement(view.result, add_resource(table.outputs["arn"]))
+    assert any(table.outputs["arn"] in p for p in inv.roles_name_only_stack_resources(view.with_result(tampered),
+                                                                                      settings))

@@ -13,9 +13,10 @@ from components.preview import live
 from components.preview.dashboard_files import stack_inventory
 from components.preview.views.metric_queries import metric_data_queries, points_by_id
 from components.preview.views.metric_rows import graph_lines
-from tests.stack.conftest import stack_result
+from tests.stack.conftest import stack_result, stack_view
 
 REGION = "us-east-1"
+pytestmark = pytest.mark.usefixtures("clis_share_stack_runs")
 
 
 @pytest.fixture
@@ -84,9 +85,8 @@ def test_a_widget_cloudwatch_refuses_is_drawn_with_the_error_and_the_rest_still_
 
 
 def test_queries_keep_the_widgets_ids_and_hide_expression_inputs() -> None:
-    body = next(d for d in stack_inventory(stack_result("dev")).dashboards if d.name == "platform-dev-orders-dashboard").body
-    graph = next(w for w in body["widgets"] if w["properties"].get("title") == "platform-dev-orders-api: errors")
-    queries = {q["Id"]: q for q in metric_data_queries(graph_lines(graph["properties"]))}
+    graph = next(w for w in stack_view("dev").dashboard_widgets("orders") if w.title == "platform-dev-orders-api: errors")
+    queries = {q["Id"]: q for q in metric_data_queries(graph_lines(graph.properties))}
     assert queries["invocations"]["ReturnData"] is False and queries["errors"]["ReturnData"] is True
     assert queries["error_rate"]["Expression"] == "100 * errors / invocations"
     assert queries["errors"]["MetricStat"]["Metric"]["Dimensions"] == [{"Name": "FunctionName",

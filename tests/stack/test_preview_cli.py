@@ -3,7 +3,6 @@ and `make inventory > file` writes nothing but the JSON."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -77,13 +76,8 @@ def test_a_renamed_project_with_settings_left_in_the_old_namespace_fails_clearly
     assert "platform:lambdaMemoryMb" in capsys.readouterr().err
 
 
-def test_make_inventory_prints_only_the_json():
-    if shutil.which("make") is None or not (REPO_ROOT / ".venv" / "bin" / ".installed").exists():
+def test_make_inventory_prints_only_the_json(inventory_command):
+    if not inventory_command.via_make:
         pytest.skip("needs make and the Makefile's virtualenv (make test creates both)")
-    # As typed at a shell: not a sub-make of `make test`, which would announce its directory.
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
-    done = subprocess.run(["make", "inventory", "STACK=dev"], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    inventory = json.loads(done.stdout)
+    inventory = json.loads(inventory_command.completed.stdout)
     assert any(entry["type"] == "aws:lambda/function:Function" for entry in inventory)

@@ -1,11 +1,13 @@
 """The reports of the real stacks: every alarm inventoried, names unique across stacks, costs follow settings."""
 from __future__ import annotations
 
+import pytest
+
 from components.preview.dashboard_files import stack_inventory
-from components.preview.runner import run_stack
 from components.reports.alarm_inventory import alarm_inventory_markdown, alarm_names_in
 from components.reports.cost import PriceTable, estimate
 from components.reports.limits import stack_limit_problems
+from components.testing import run_stack
 from tests.stack.conftest import stack_result
 
 
@@ -13,8 +15,8 @@ def line(est, category: str) -> float:
     return round(est.by_category().get(category, 0.0), 6)
 
 
-def test_the_real_inventories_list_every_alarm_of_the_stack(stack) -> None:
-    inv = stack_inventory(stack_result(stack))
+def test_the_real_inventories_list_every_alarm_of_the_stack(view) -> None:
+    inv = stack_inventory(view.result)
     assert sorted(alarm_names_in(alarm_inventory_markdown(inv))) == inv.alarm_names
     assert all(a.check_first and a.severity in ("warning", "critical") and a.actions for a in inv.alarms)
 
@@ -28,9 +30,9 @@ def test_the_real_stacks_move_with_their_settings() -> None:
     prices = PriceTable.load()
     base_inventory = stack_inventory(stack_result("prod"))
     base = estimate(base_inventory, prices)
-    longer = estimate(stack_inventory(run_stack("prod", overrides={"platform:logRetentionDays": "365"})), prices)
+    longer = estimate(stack_inventory(run_stack("prod", overrides={"logRetentionDays": 365}).result), prices)
     fewer_inventory = stack_inventory(run_stack("prod", overrides={
-        "platform:alarmApiLatencyP99WarningMs": "off", "platform:alarmApiLatencyP99CriticalMs": "off"}))
+        "alarmApiLatencyP99WarningMs": "off", "alarmApiLatencyP99CriticalMs": "off"}).result)
     fewer_alarms = estimate(fewer_inventory, prices)
     assert line(longer, "logs") > line(base, "logs") and line(longer, "alarms") == line(base, "alarms")
     removed = len(base_inventory.alarms) - len(fewer_inventory.alarms)  # two per REST API stage, one metric each
@@ -39,6 +41,7 @@ def test_the_real_stacks_move_with_their_settings() -> None:
     assert base.prices.region == "us-east-1" and not base.notes  # the stacks are priced in their own region
 
 
+@pytest.mark.usefixtures("clis_share_stack_runs")
 def test_cost_cli_prints_markdown_or_json_and_takes_settings_and_assumptions(capsys) -> None:
     import json
 
