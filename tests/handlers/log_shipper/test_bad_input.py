@@ -26,8 +26,8 @@ GOOD = fixtures.payload_json("/platform/dev/orders/lambda-api",
 BAD_DATA = {
     "corrupt_base64": "%%%definitely not base64%%%",
     "corrupt_gzip": base64.b64encode(b"\x1f\x8b but then garbage").decode(),
-    "corrupt_json": base64.b64encode(gzip.compress(b"this is not json")).decode(),
-    "invalid_payload": base64.b64encode(gzip.compress(b'{"messageType": "DATA_MESSAGE"}')).decode(),
+    "corrupt_json": base64.b64encode(gzip.compress(b"this is not json", mtime=0)).decode(),
+    "invalid_payload": base64.b64encode(gzip.compress(b'{"messageType": "DATA_MESSAGE"}', mtime=0)).decode(),
 }
 
 

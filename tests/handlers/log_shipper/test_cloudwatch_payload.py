@@ -32,12 +32,12 @@ def test_control_messages_are_recognised_and_carry_no_events() -> None:
 @pytest.mark.parametrize(("data", "reason"), [
     ("!!!not base64!!!", "corrupt_base64"),
     (base64.b64encode(b"not gzip at all").decode(), "corrupt_gzip"),
-    (base64.b64encode(gzip.compress(b"{not json")).decode(), "corrupt_json"),
-    (base64.b64encode(gzip.compress(b"[1, 2]")).decode(), "invalid_payload"),
-    (base64.b64encode(gzip.compress(b'{"messageType": "DATA_MESSAGE", "logGroup": "/g"}')).decode(), "invalid_payload"),
-    (base64.b64encode(gzip.compress(b'{"logGroup": "/g", "logEvents": [{"timestamp": 1}]}')).decode(), "invalid_payload"),
-    (base64.b64encode(gzip.compress(b'{"logGroup": "/g", "logEvents": ["not an event"]}')).decode(), "invalid_payload"),
-    (base64.b64encode(gzip.compress(b"\xff\xfe")).decode(), "corrupt_json"),
+    (base64.b64encode(gzip.compress(b"{not json", mtime=0)).decode(), "corrupt_json"),
+    (base64.b64encode(gzip.compress(b"[1, 2]", mtime=0)).decode(), "invalid_payload"),
+    (base64.b64encode(gzip.compress(b'{"messageType": "DATA_MESSAGE", "logGroup": "/g"}', mtime=0)).decode(), "invalid_payload"),
+    (base64.b64encode(gzip.compress(b'{"logGroup": "/g", "logEvents": [{"timestamp": 1}]}', mtime=0)).decode(), "invalid_payload"),
+    (base64.b64encode(gzip.compress(b'{"logGroup": "/g", "logEvents": ["not an event"]}', mtime=0)).decode(), "invalid_payload"),
+    (base64.b64encode(gzip.compress(b"\xff\xfe", mtime=0)).decode(), "corrupt_json"),
 ])
 def test_every_corruption_becomes_a_payload_error_with_a_stable_reason(data: str, reason: str) -> None:
     with pytest.raises(PayloadError) as raised:
