@@ -20,7 +20,10 @@ the same process, several of its costs buy nothing:
   as a string here, the same one.
 - **Type inspection of plain values.** Serialising an input walks every value through a dozen
   type checks (unions, awaitables, assets, input types, mappings) before it reaches the line that
-  returns a string or a number as it is. Strings, numbers, booleans and None return at once.
+  returns a string or a number as it is, and reading an output back does the same to decide
+  whether a string is an enum member. Strings, numbers, booleans and None return at once, unless
+  their declared type asks for a conversion; and a declared type, once unwrapped from its
+  `Optional`, `Input` or `Output`, is remembered instead of unwrapped again for every value.
 - **Reading protobuf structs through their Python wrappers.** Each resource's inputs and outputs
   cross as protobuf `Struct`s, read back a value at a time through wrappers that build a
   temporary object per value; `deserialize_properties` reads the values directly, with the same
@@ -38,11 +41,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import functools
 import gc
+import inspect
 from typing import Any, Callable, Iterator
 
 import pulumi
+from pulumi import _types
 from pulumi._version import _VERSION as INSTALLED_SDK_VERSION
 from google.protobuf import struct_pb2
 from pulumi.output import Output, Unknown, _OutputData
@@ -80,6 +86,10 @@ def lean_sdk(reclaim: bool, *, replace_internals: bool | None = None) -> Iterato
                 stack.enter_context(_patched(rpc, "transfer_properties", transfer_properties))
                 stack.enter_context(_patched(runtime_resource, "create_urn", _urn_now(runtime_resource.create_urn)))
                 stack.enter_context(_patched(rpc, "serialize_property", _plain_first(rpc.serialize_property)))
+                stack.enter_context(_patched(rpc, "translate_output_properties",
+                                             _plain_outputs_first(rpc.translate_output_properties)))
+                for unwrap in ("unwrap_type", "unwrap_optional_type"):
+                    stack.enter_context(_patched(_types, unwrap, _remembered(getattr(_types, unwrap))))
                 stack.enter_context(_patched(rpc, "deserialize_properties",
                                              _direct_reads(rpc.deserialize_properties)))
                 stack.enter_context(_inline_engine_calls(_ensure_event_loop()))
@@ -212,6 +222,54 @@ def _plain_first(serialize_property: Callable[..., Any]) -> Callable[..., Any]:
             return value
         return await serialize_property(value, *args, **kwargs)
     return serialize
+
+
+def _plain_outputs_first(translate: Callable[..., Any]) -> Callable[..., Any]:
+    """`rpc.translate_output_properties`, returning a plain output as it is when its type converts nothing.
+
+    The SDK turns a string or number into a member of an enum type, and a float into an int where
+    the type is `int`; other plain values, and every plain value of a type that is neither, come
+    back unchanged.
+    """
+    @functools.wraps(translate)
+    def translate_output_properties(output: Any, output_transformer: Callable[[str], str], typ: Any = None,
+                                    *args: Any, **kwargs: Any) -> Any:
+        kind = type(output)
+        if kind in _PLAIN_TYPES and (typ is None or _converts_nothing(typ, kind)):
+            return output
+        return translate(output, output_transformer, typ, *args, **kwargs)
+    return translate_output_properties
+
+
+def _converts_nothing(typ: Any, kind: type) -> bool:
+    try:
+        return _converts_nothing_to(typ, kind)
+    except TypeError:  # an unhashable annotation: let the SDK decide
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def _converts_nothing_to(typ: Any, kind: type) -> bool:
+    target = _types.unwrap_optional_type(typ)
+    if inspect.isclass(target) and issubclass(target, enum.Enum):
+        return kind is type(None)
+    return not (kind is float and target is int)
+
+
+def _remembered(unwrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A type unwrapper that answers each type it has seen from memory (it is a pure function of the type)."""
+    known: dict[Any, Any] = {}
+
+    @functools.wraps(unwrap)
+    def remembered(typ: Any) -> Any:
+        try:
+            return known[typ]
+        except KeyError:
+            known[typ] = unwrapped = unwrap(typ)
+            return unwrapped
+        except TypeError:  # an unhashable annotation: nothing to remember it by
+            return unwrap(typ)
+    return remembered
 
 
 def _direct_reads(sdk_deserialize: Callable[..., Any]) -> Callable[..., Any]:

@@ -102,6 +102,9 @@ def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor,
                              logger=engine_log.logger)
+    # The SDK keeps the outputs that failed in a run to re-raise them when the run ends, but `set_mocks`
+    # does not renew that set: without a fresh one, a run after a failed one would fail with its error.
+    runtime_settings.SETTINGS.outputs = set()
     pulumi.runtime.set_all_config(dict(config), secret_keys)
     outputs: dict[str, Any] = {}
 
