@@ -13,12 +13,18 @@ time with its range, the ratio of the medians and the median and range of the pe
 (peer / ours), the CPU time each process used (user + system, which moves less than wall time on a
 shared machine), and each side's median peak resident memory.
 
-Usage: .venv/bin/python benchmarks/preview/peer.py [--runs 5] [--sizes 1,10,25,50,100,200] [--json out.json]
+With `--before DIR` (a checkout of an earlier commit, e.g. `git archive <commit> | tar -x -C DIR`,
+run with this virtualenv), that tree's preview is timed in the same rounds too, so the table also
+shows what a change did.
+
+Usage: .venv/bin/python benchmarks/preview/peer.py [--runs 5] [--sizes 1,10,25,50,100,200] [--before DIR]
+                                                  [--json out.json]
 The peer is installed from the npm registry on first use (`npm ci` in benchmarks/preview/cdk_peer).
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -29,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 PEER = Path(__file__).resolve().parent / "cdk_peer"
@@ -69,8 +76,8 @@ def measure(command: list[str], cwd: Path) -> Run:
     return Run(wall=wall, cpu=usage.ru_utime + usage.ru_stime, peak_mib=usage.ru_maxrss / 1024, resources=resources)
 
 
-def ours(size: int) -> Run:
-    return measure([sys.executable, str(ROOT / "benchmarks/preview/run.py"), "--synthetic", str(size), "--files"], ROOT)
+def ours(size: int, root: Path = ROOT) -> Run:
+    return measure([sys.executable, str(root / "benchmarks/preview/run.py"), "--synthetic", str(size), "--files"], root)
 
 
 def peer(size: int) -> Run:
@@ -102,11 +109,13 @@ def _range(side: Side, attribute: str, digits: int = 2) -> str:
     return f"{side.median(attribute):.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
 
 
-def table(results: dict[int, tuple[Side, Side]]) -> str:
+def table(results: dict[int, dict[str, Side]]) -> str:
+    before = any("before" in sides for sides in results.values())
     lines = ["| services | resources, ours / peer | ours, s | peer, s | ratio of medians | per-pair ratio, median (range) "
-             "| CPU s, ours / peer (ratio) | peak MiB, ours / peer |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for size, (mine, theirs) in results.items():
+             "| CPU s, ours / peer (ratio) | peak MiB, ours / peer |" + (" before, s | before, peak MiB |" if before else ""),
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if before else "")]
+    for size, sides in results.items():
+        mine, theirs = sides["ours"], sides["peer"]
         pairs = [p.wall / m.wall for m, p in zip(mine.runs, theirs.runs)]
         cpu_mine, cpu_theirs = mine.median("cpu"), theirs.median("cpu")
         lines.append(
@@ -114,7 +123,8 @@ def table(results: dict[int, tuple[Side, Side]]) -> str:
             f"| {_range(theirs, 'wall')} | {theirs.median('wall') / mine.median('wall'):.2f}× "
             f"| {statistics.median(pairs):.2f}× ({min(pairs):.2f}–{max(pairs):.2f}) "
             f"| {cpu_mine:.2f} / {cpu_theirs:.2f} ({cpu_theirs / cpu_mine:.2f}×) "
-            f"| {mine.median('peak_mib'):.0f} / {theirs.median('peak_mib'):.0f} |")
+            f"| {mine.median('peak_mib'):.0f} / {theirs.median('peak_mib'):.0f} |"
+            + (f" {_range(sides['before'], 'wall')} | {sides['before'].median('peak_mib'):.0f} |" if before else ""))
     return "\n".join(lines)
 
 
@@ -122,31 +132,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--before", type=Path, help="an earlier tree whose preview is timed in the same rounds")
     parser.add_argument("--json", type=Path, help="also write every run here")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     install_peer()
     print(versions(), file=sys.stderr)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
-    ours(sizes[0]), peer(sizes[0])  # warm-up, discarded: disk caches and compiled bytecode
-    results = {size: (Side(), Side()) for size in sizes}
+    subjects: dict[str, Callable[[int], Run]] = {"ours": ours, "peer": peer}
+    if args.before:
+        subjects["before"] = functools.partial(ours, root=args.before.resolve())
+    for subject in subjects.values():
+        subject(sizes[0])  # warm-up, discarded: disk caches and compiled bytecode
+    results = {size: {name: Side() for name in subjects} for size in sizes}
+    names = list(subjects)
     for round_ in range(args.runs):
+        order = names[round_ % len(names):] + names[:round_ % len(names)]  # each side goes first in turn
         for size in sizes:
-            mine, theirs = results[size]
-            if round_ % 2 == 0:
-                mine.runs.append(ours(size))
-                theirs.runs.append(peer(size))
-            else:
-                theirs.runs.append(peer(size))
-                mine.runs.append(ours(size))
+            for name in order:
+                results[size][name].runs.append(subjects[name](size))
         print(f"round {round_ + 1}/{args.runs} done, load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     print(table(results))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     if args.json:
-        args.json.write_text(json.dumps({str(size): {"ours": [run.__dict__ for run in mine.runs],
-                                                     "peer": [run.__dict__ for run in theirs.runs]}
-                                         for size, (mine, theirs) in results.items()}, indent=2) + "\n")
+        args.json.write_text(json.dumps({str(size): {name: [run.__dict__ for run in side.runs] for name, side in sides.items()}
+                                         for size, sides in results.items()}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
