@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 import pulumi
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from components.preview.lean_sdk import lean_sdk
 from components.preview.mocks import PlatformMocks
@@ -100,6 +100,9 @@ def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
     monitor = monitor or RecordingMonitor(PlatformMocks(config.get("aws:region", "us-east-1")))
     engine_log = _EngineLog()
     runtime_settings.ROOT.set(None)
+    # `set_mocks` creates the root stack's futures on the thread's current loop, which `asyncio.run`
+    # (in a caller's earlier test, say) leaves unset; the SDK makes one only later, too late for that.
+    _ensure_event_loop()
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor,
                              logger=engine_log.logger)
     # The SDK keeps the outputs that failed in a run to re-raise them when the run ends, but `set_mocks`

@@ -126,3 +126,10 @@ def test_a_resource_passed_whole_as_an_input_is_recorded():
     result = run_program("dev", program, {"aws:region": "us-east-1"})
     reference = result.named("by-reference").inputs["arn"]
     assert isinstance(reference, aws.sns.Topic)
+
+
+def test_a_run_needs_no_current_event_loop_in_the_thread():
+    """`asyncio.run`, in an earlier test say, leaves the thread without one; the SDK would fail to start."""
+    asyncio.run(asyncio.sleep(0))
+    result = run_program("dev", lambda: aws.sns.Topic("after-asyncio-run", name="t"), {"aws:region": "us-east-1"})
+    assert [r.name for r in result.resources] == ["after-asyncio-run"]
