@@ -1,8 +1,8 @@
 """Lighter paths through the Pulumi SDK for a run under the preview's mocks.
 
 Most of an offline preview's time per resource is the SDK's machinery, not the program's builders
-(benchmarks/README.md, "Offline preview", where the time goes). Under the mocks, with the engine in
-the same process, several of its costs buy nothing:
+(benchmarks/README.md, "Where the time per resource went, and what was cut"). Under the mocks, with
+the engine in the same process, several of its costs buy nothing:
 
 - **A thread per engine call.** Every registration and invoke is handed to a thread pool, because
   against the real engine it is a blocking gRPC call. Here the "engine" is a Python function that
@@ -34,8 +34,9 @@ the same process, several of its costs buy nothing:
 
 The replacements rely on SDK internals, so they apply only to the SDK version they were written
 against (`SDK_VERSION`, pinned in requirements.txt); with any other version the run takes the
-SDK's own paths, slower but the same. The stack and component tests compare the two
-(tests/unit/test_lean_sdk.py).
+SDK's own paths, slower but the same. Each replacement is compared with the SDK function it stands
+in for (tests/unit/preview/test_lean_sdk.py), and a whole stack run both ways
+(tests/stack/test_preview_runner.py).
 """
 from __future__ import annotations
 
@@ -48,9 +49,9 @@ import inspect
 from typing import Any, Callable, Iterator
 
 import pulumi
+from google.protobuf import struct_pb2
 from pulumi import _types
 from pulumi._version import _VERSION as INSTALLED_SDK_VERSION
-from google.protobuf import struct_pb2
 from pulumi.output import Output, Unknown, _OutputData
 from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import rpc, settings
@@ -68,14 +69,14 @@ def sdk_supported(version: str = INSTALLED_SDK_VERSION) -> bool:
 
 
 @contextlib.contextmanager
-def lean_sdk(reclaim: bool, *, replace_internals: bool | None = None) -> Iterator[None]:
+def lean_sdk(reclaim: bool) -> Iterator[None]:
     """Runs the block with the lighter paths, and restores the SDK's own afterwards.
 
     Collection is paused for the run and done once at the end or, when the process is about to
     exit (`reclaim=False`), skipped by freezing what the run left behind: the final collection of a
     100-service run alone took 2.4 s.
     """
-    replace = sdk_supported() if replace_internals is None else replace_internals
+    replace = sdk_supported()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
