@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -102,7 +103,6 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Any) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
-        self._worker: ThreadPoolExecutor | None = None
 
     def RegisterResource(self, request: Any) -> Any:
         if request.type == "pulumi:pulumi:Stack":
@@ -155,9 +155,13 @@ class RecordingMonitor(MockMonitor):
         """Runs one of the SDK monitor's calls where it can make its own event loop: a worker thread."""
         if asyncio._get_running_loop() is None:
             return call(request)
-        if self._worker is None:
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview-monitor")
-        return self._worker.submit(contextvars.copy_context().run, call, request).result()
+        return _worker().submit(contextvars.copy_context().run, call, request).result()
+
+
+@functools.lru_cache(maxsize=1)
+def _worker() -> ThreadPoolExecutor:
+    """One thread for the process, as the SDK keeps one pool, so runs do not leave threads behind."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview-monitor")
 
 
 def _serialize_now(values: dict[str, Any]) -> struct_pb2.Struct:

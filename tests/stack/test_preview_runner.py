@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Any
 
 import pulumi
@@ -133,3 +134,16 @@ def test_a_run_needs_no_current_event_loop_in_the_thread():
     asyncio.run(asyncio.sleep(0))
     result = run_program("dev", lambda: aws.sns.Topic("after-asyncio-run", name="t"), {"aws:region": "us-east-1"})
     assert [r.name for r in result.resources] == ["after-asyncio-run"]
+
+
+def test_runs_with_invokes_leave_no_threads_behind():
+    """Invokes go to the SDK's monitor on a worker thread; one thread serves every run of the process."""
+    def program() -> None:
+        aws.get_caller_identity()
+        aws.sns.Topic("after-invoke", name="t")
+
+    run_program("dev", program, {"aws:region": "us-east-1"})
+    threads = threading.active_count()
+    for _ in range(3):
+        run_program("dev", program, {"aws:region": "us-east-1"})
+    assert threading.active_count() == threads
