@@ -19,7 +19,6 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs, _resolve_callbacks
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.sync_await import _sync_await
 
 from components.preview.mocks import PlatformMocks
 
