@@ -54,6 +54,11 @@ def test_a_stack_records_the_same_through_the_sdks_own_paths(sdk_paths):
     assert recorded(run_stack("prod")) == recorded(stack_result("prod"))
 
 
+def test_registrations_are_recorded_in_the_same_order_on_every_run():
+    """Engine calls run inline, so the order no longer depends on which pool thread answered first."""
+    assert [r.urn for r in run_stack("dev").resources] == [r.urn for r in stack_result("dev").resources]
+
+
 def _unknown_input() -> pulumi.Output[str]:
     value, known = asyncio.Future(), asyncio.Future()
     value.set_result("arn:aws:sns:us-east-1:123456789012:t")
