@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any, Callable
+from typing import Callable
 
 import pulumi
 
@@ -51,12 +51,15 @@ class PlatformMocks(pulumi.runtime.Mocks):
 
     # -- resources -----------------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        inputs: dict[str, Any] = dict(args.inputs)
+        resource_id, outputs = self.computed_outputs(args)
+        return resource_id, {**args.inputs, **outputs}
+
+    def computed_outputs(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        """The id and the outputs AWS computes; every other output equals its input."""
         builder = _OUTPUTS.get(args.typ)
         if builder is None:
-            return f"{args.name}-id", inputs
-        resource_id, outputs = builder(self, args.name, inputs)
-        return resource_id, {**inputs, **outputs}
+            return f"{args.name}-id", {}
+        return builder(self, args.name, dict(args.inputs))
 
     # -- helpers -------------------------------------------------------------------------------
     def arn(self, service: str, resource: str, *, regional: bool = True, account: bool = True) -> str:

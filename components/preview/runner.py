@@ -6,7 +6,6 @@ dashboards and names built inside them would never be seen.
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import runpy
 from dataclasses import dataclass, field
@@ -14,12 +13,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pulumi
-from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from components.preview.lean_sdk import lean_sdk
 from components.preview.mocks import PlatformMocks
 from components.preview.recorder import SECRET_MASK, Registration, RecordingMonitor
 from components.preview.stack_config import load_stack_config, read_project_file
@@ -102,8 +100,14 @@ def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
     monitor = monitor or RecordingMonitor(PlatformMocks(config.get("aws:region", "us-east-1")))
     engine_log = _EngineLog()
     runtime_settings.ROOT.set(None)
+    # `set_mocks` creates the root stack's futures on the thread's current loop, which `asyncio.run`
+    # (in a caller's earlier test, say) leaves unset; the SDK makes one only later, too late for that.
+    _ensure_event_loop()
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor,
                              logger=engine_log.logger)
+    # The SDK keeps the outputs that failed in a run to re-raise them when the run ends, but `set_mocks`
+    # does not renew that set: without a fresh one, a run after a failed one would fail with its error.
+    runtime_settings.SETTINGS.outputs = set()
     pulumi.runtime.set_all_config(dict(config), secret_keys)
     outputs: dict[str, Any] = {}
 
@@ -112,7 +116,7 @@ def run_program(stack: str, program: Callable[[], Any], config: dict[str, str],
         exported = runtime_settings.get_root_resource().outputs  # type: ignore[union-attr]
         return _resolve_outputs(exported, outputs)
 
-    with _lean_sdk(reclaim):
+    with lean_sdk(reclaim):
         _sync_await(run_pulumi_func(run))
     return PreviewResult(stack=stack, resources=list(monitor.registrations), outputs=outputs,
                          notes=list(engine_log.warnings))
@@ -123,35 +127,6 @@ async def _resolve_outputs(exported: dict[str, Any], into: dict[str, Any]) -> No
         output = pulumi.Output.from_input(value)
         resolved = await output.future()
         into[name] = SECRET_MASK if await output.is_secret() else resolved
-
-
-@contextlib.contextmanager
-def _lean_sdk(reclaim: bool) -> Iterator[None]:
-    """Keeps a large offline run linear.
-
-    The SDK creates several futures per output property of every resource. With thousands of
-    resources alive, the cyclic garbage collector rescans them over and over, which made a
-    100-service preview 2.5x slower and its cost grow faster than the stack (see
-    benchmarks/README.md). Nothing is freed by those scans while the program runs, so collection
-    is paused for the run and done once at the end, or, when the process is about to exit
-    (`reclaim=False`), skipped by freezing what the run left behind. Debug logs and source
-    positions, which only the real engine consumes, are skipped too.
-    """
-    saved = (pulumi.log.debug, runtime_resource._get_stack_trace)
-    was_enabled = gc.isenabled()
-    gc.disable()
-    pulumi.log.debug = lambda *args, **kwargs: None  # type: ignore[assignment]
-    runtime_resource._get_stack_trace = lambda: source_pb2.StackTrace()  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        pulumi.log.debug, runtime_resource._get_stack_trace = saved  # type: ignore[assignment]
-        if reclaim:
-            gc.collect()
-        else:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 class _EngineLog(logging.Handler):

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.observability.dashboard.layout import validate_dashboard_body
-from components.observability.deploy_time import deploy_time_values, substitute
+from components.observability.deploy_time import MARK, deploy_time_values, substitute
 
 
 def serialise_body(body: dict[str, Any]) -> str:
@@ -24,7 +24,9 @@ def serialise_body(body: dict[str, Any]) -> str:
 def deployed_body(body: dict[str, Any]) -> pulumi.Input[str]:
     """The serialised body, with values AWS assigns at creation (a load balancer's id) filled in once known."""
     text = serialise_body(body)
-    late = deploy_time_values(body)
+    # A stand-in serialises as its marked text, so a body whose text has no mark holds none: the walk
+    # through every widget is only needed for the few dashboards that show a load balancer.
+    late = deploy_time_values(body) if MARK in text else {}
     if not late:
         return substitute(text, {})  # refuses a stand-in that lost its value on the way
     stand_ins = list(late)
