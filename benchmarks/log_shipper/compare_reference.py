@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cold_start.local_aws import FakeDynamoDB, XRayDaemonSink  # noqa: E402
 from benchmarks.cold_start.run import lambda_environment  # noqa: E402
 from benchmarks.log_shipper.bulk_endpoint import running_endpoint  # noqa: E402
 from benchmarks.log_shipper.workload import direct_events  # noqa: E402
@@ -47,9 +48,18 @@ BATCH_SIZES = (10, 100, 1_000, 10_000)
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
 
 
-def shipper_environment(url: str, ca_file: str | None) -> dict[str, str]:
+@contextmanager
+def aws_stand_ins() -> Iterator[tuple[str, str]]:
+    """(DynamoDB URL, X-Ray daemon address): the daemon every traced function has, and the table
+    the bare baseline handler of cold_start.py reads one item from."""
+    with FakeDynamoDB() as dynamodb, XRayDaemonSink() as daemon:
+        yield dynamodb.url, daemon.address
+
+
+def shipper_environment(url: str, ca_file: str | None, dynamodb: str, daemon: str) -> dict[str, str]:
     """What the platform's function gets (components/logging), with a Lambda-like runtime."""
-    env = lambda_environment({})
+    env = lambda_environment({}, dynamodb, daemon, otlp="")
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT")  # spans go to the log (TELEMETRY_EXPORTER=log)
     env.update(CREDENTIALS)
     env.update({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "platform-bench-log-shipping-dead-letters",
                 "LOG_INDEX_PREFIX": "logs-bench", "TRACE_INDEX_PREFIX": "otel-v1-apm-span-bench",
@@ -98,14 +108,16 @@ class Worker:
 
 @contextmanager
 def workers(url: str, ca_file: str | None) -> Iterator[tuple[Worker, Worker]]:
-    ours = Worker("shipper", [sys.executable, str(HERE / "shipper_worker.py")], shipper_environment(url, ca_file))
-    theirs = Worker("reference", ["node", str(HERE / "reference_model" / "run.js")],
-                    reference_environment(url, ca_file))
-    try:
-        yield ours, theirs
-    finally:
-        ours.stop()
-        theirs.stop()
+    with aws_stand_ins() as (dynamodb, daemon):
+        ours = Worker("shipper", [sys.executable, str(HERE / "shipper_worker.py")],
+                      shipper_environment(url, ca_file, dynamodb, daemon))
+        theirs = Worker("reference", ["node", str(HERE / "reference_model" / "run.js")],
+                        reference_environment(url, ca_file))
+        try:
+            yield ours, theirs
+        finally:
+            ours.stop()
+            theirs.stop()
 
 
 def spread(values: list[float]) -> str:
