@@ -40,7 +40,7 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
     _clients()
 
 
-@instrument(service="log-shipping")
+@instrument(service="log-shipping", lean_span=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config, transport, s3, guard = _clients()
     shipper = build_shipper(config, transport, s3, remaining_ms=context.get_remaining_time_in_millis, guard=guard)
