@@ -27,6 +27,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 from opentelemetry.sdk.util.instrumentation import InstrumentationInfo, InstrumentationScope
 from opentelemetry.trace import Status, StatusCode
 
+from handlers.telemetry.log_span_exporter import LogLineSpanExporter
 from handlers.telemetry.own_attributes import put_unchecked
 from handlers.telemetry.tracing import INSTRUMENTATION_NAME
 
@@ -47,47 +48,69 @@ def _exception_event(error: BaseException, timestamp: int | None = None) -> Any:
 
 class LeanSpan:
     """What `instrument` does with an invocation span, on plain fields: set attributes the
-    decorator derives (the HTTP status), record an exception, set the status, end."""
+    decorator derives (the HTTP status), record an exception, set the status, end.
 
-    __slots__ = ("_tracer", "_processor", "_name", "_kind", "_parent", "context", "_attributes", "_start", "_status",
-                 "_events", "_recording", "_ended")
+    Once ended it reads like the SDK's `ReadableSpan` as far as the span line writer goes
+    (name, context, parent, kind, attributes, events, links, status, times, resource, scope,
+    dropped counts), so the log-line exporter takes it as it is; any other exporter gets a
+    real `ReadableSpan`.
+    """
+
+    __slots__ = ("_processor", "name", "kind", "parent", "context", "attributes", "start_time", "end_time", "status",
+                 "events", "resource", "_recording")
+    links = ()
+    instrumentation_scope = _SCOPE
+    instrumentation_info = _INFO
+    dropped_events = 0
+    dropped_links = 0
 
     def __init__(self, tracer: Any, processor: Any, name: str, kind: trace.SpanKind, parent: trace.SpanContext | None,
                  context: trace.SpanContext, attributes: BoundedAttributes, recording: bool) -> None:
-        self._tracer = tracer
         self._processor = processor
-        self._name = name
-        self._kind = kind
-        self._parent = parent
+        self.name = name
+        self.kind = kind
+        self.parent = parent
         self.context = context
-        self._attributes = attributes
+        self.attributes = attributes
+        self.resource = tracer.resource
         self._recording = recording
-        self._start = time.time_ns()
-        self._status = _UNSET
-        self._events: tuple[Any, ...] = ()
-        self._ended = False
+        self.start_time = time.time_ns()
+        self.end_time: int | None = None
+        self.status = _UNSET
+        self.events: tuple[Any, ...] = ()
+
+    @property
+    def dropped_attributes(self) -> int:
+        return self.attributes.dropped
 
     def set_attribute(self, key: str, value: Any) -> None:
-        self._attributes[key] = value  # the SDK's own map: its cleaning and limits apply
+        self.attributes[key] = value  # the SDK's own map: its cleaning and limits apply
 
     def record_exception(self, error: BaseException) -> None:
-        self._events += (_exception_event(error),)
+        self.events += (_exception_event(error),)
 
     def set_status(self, status: Status) -> None:
-        if self._status.status_code is StatusCode.OK or status.status_code is StatusCode.UNSET:
+        if self.status.status_code is StatusCode.OK or status.status_code is StatusCode.UNSET:
             return  # as the SDK: an OK status is final, and UNSET changes nothing
-        self._status = status
+        self.status = status
 
     def end(self) -> None:
         """Hand the finished span to the span processor, as the SDK's span does when it ends."""
-        if self._ended or not self._recording:
+        if self.end_time is not None or not self._recording:
             return
-        self._ended = True
-        self._processor.on_end(ReadableSpan(
-            name=self._name, context=self.context, parent=self._parent, resource=self._tracer.resource,
-            attributes=self._attributes, events=self._events, links=(), kind=self._kind,
-            instrumentation_info=_INFO, status=self._status, start_time=self._start, end_time=time.time_ns(),
-            instrumentation_scope=_SCOPE))
+        self.end_time = time.time_ns()
+        processor = self._processor
+        if type(getattr(processor, "exporter", None)) is LogLineSpanExporter:
+            processor.on_end(self)
+        else:
+            processor.on_end(self.readable())
+
+    def readable(self) -> ReadableSpan:
+        return ReadableSpan(
+            name=self.name, context=self.context, parent=self.parent, resource=self.resource,
+            attributes=self.attributes, events=self.events, links=(), kind=self.kind,
+            instrumentation_info=_INFO, status=self.status, start_time=self.start_time, end_time=self.end_time,
+            instrumentation_scope=_SCOPE)
 
 
 def start_lean_span(tracer: Any, processor: Any, name: str, parent_context: Any, kind: trace.SpanKind,
