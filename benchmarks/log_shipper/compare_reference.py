@@ -18,8 +18,9 @@ LogsToElasticsearch function (v1.1.2), on the same payloads and the same local T
 - **Statistics.** Per batch size: one discarded warm-up run per side, then ``--pairs`` pairs,
   the order alternating within each pair. Reported: the median events/s of each side with its
   range, and the median and range of the per-pair ratios; and, steadier on a busy machine, the
-  events per CPU-second each client process used (the endpoint's time excluded). The load
-  average is printed before and after, because the machine is shared.
+  events per CPU-second each client process used (the endpoint's time excluded), as medians
+  with their ranges and as per-pair ratios (the two runs of a pair see about the same load).
+  The load average is printed before and after, because the machine is shared.
 """
 from __future__ import annotations
 
@@ -126,7 +127,8 @@ def spread(values: list[float]) -> str:
 
 def compare(batch_size: int, total: int, pairs: int, workload: str, ours: Worker, theirs: Worker, folder: Path,
             first_id: int) -> dict[str, list[float]]:
-    rates: dict[str, list[float]] = {"ours": [], "theirs": [], "ratio": [], "ours_cpu": [], "theirs_cpu": []}
+    rates: dict[str, list[float]] = {"ours": [], "theirs": [], "ratio": [], "ours_cpu": [], "theirs_cpu": [],
+                                     "cpu_ratio": []}
     for pair in range(pairs + 1):  # pair 0 warms both workers up and is not counted
         events_file = folder / f"events-{batch_size}-{pair}.json"
         events_file.write_text(json.dumps(direct_events(total, batch_size, first_id + pair * total, workload)))
@@ -139,6 +141,7 @@ def compare(batch_size: int, total: int, pairs: int, workload: str, ours: Worker
             rates["ratio"].append(measured["shipper"][0] / measured["reference"][0])
             rates["ours_cpu"].append(measured["shipper"][1])
             rates["theirs_cpu"].append(measured["reference"][1])
+            rates["cpu_ratio"].append(measured["shipper"][1] / measured["reference"][1])
     return rates
 
 
@@ -157,8 +160,9 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores; "
           f"workload {args.workload}; {'http' if args.plain_http else 'https'}; {args.pairs} interleaved pairs")
     print(f"| batch | this shipper, events/s, median (range) | reference model, events/s, median (range) "
-          f"| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs (ratio) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+          f"| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs, "
+          f"median (range) | client CPU, per-pair ratio, median (range) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     first_id = 0
     with running_endpoint(tls=not args.plain_http) as (_, url, ca_file), workers(url, ca_file) as (ours, theirs), \
             tempfile.TemporaryDirectory() as folder:
@@ -168,10 +172,11 @@ def main() -> None:
             first_id += (args.pairs + 1) * total
             ratio = statistics.median(rates["ours"]) / statistics.median(rates["theirs"])
             ratios = rates["ratio"]
-            ours_cpu, theirs_cpu = statistics.median(rates["ours_cpu"]), statistics.median(rates["theirs_cpu"])
+            cpu_ratios = rates["cpu_ratio"]
             print(f"| {batch_size:,} | {spread(rates['ours'])} | {spread(rates['theirs'])} | {ratio:.2f} | "
                   f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) | "
-                  f"{ours_cpu:,.0f} / {theirs_cpu:,.0f} ({ours_cpu / theirs_cpu:.2f}) |", flush=True)
+                  f"{spread(rates['ours_cpu'])} / {spread(rates['theirs_cpu'])} | "
+                  f"{statistics.median(cpu_ratios):.2f} ({min(cpu_ratios):.2f}–{max(cpu_ratios):.2f}) |", flush=True)
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
