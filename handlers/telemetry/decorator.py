@@ -13,7 +13,6 @@ from opentelemetry.trace import Link, Status, StatusCode
 
 from handlers.telemetry import gc_tuning, lambda_event, settings, stdlib_logging, xray_patch
 from handlers.telemetry.invocation_state import current
-from handlers.telemetry.lean_span import start_lean_span
 from handlers.telemetry.metrics import metrics
 from handlers.telemetry.structured_logger import logger
 from handlers.telemetry.own_attributes import start_span_with_own_attributes
@@ -129,7 +128,7 @@ def flush() -> None:
 
 
 def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict,
-            lean_span: bool = False) -> Any:
+            start_lean_span: Callable[..., Any] | None = None) -> Any:
     is_cold = cold_start.take()
     if is_cold:
         logger.reload_level()
@@ -144,7 +143,7 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
         links = []
     tracer = tracing.tracer(service)
     span: Any
-    if lean_span and not links:
+    if start_lean_span is not None and not links:
         span, current_span = start_lean_span(tracer, tracing.processor, name, parent, trigger.kind, attributes,
                                              tracing.limits(service))
     else:
@@ -171,6 +170,13 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
         current.end()
 
 
+def _lean_span_starter() -> Callable[..., Any]:
+    """Imported only by the handlers that ask for lean spans, in their init phase."""
+    from handlers.telemetry.lean_span import start_lean_span
+
+    return start_lean_span
+
+
 @overload
 def instrument(handler: Handler) -> Handler: ...
 
@@ -192,11 +198,12 @@ def instrument(handler: Handler | None = None, *, service: str | None = None, le
         tracing.provider(service_name)  # build it at import, in Lambda's init phase
         xray_patch.enable()
         stdlib_logging.enable()
+        start_lean_span = _lean_span_starter() if lean_span else None
         gc_tuning.freeze_init_heap()  # the SDK's objects live as long as the process too
 
         @functools.wraps(function)
         def wrapper(event: Any, context: Any = None, *args: Any, **kwargs: Any) -> Any:
-            return _invoke(function, service_name, event, context, args, kwargs, lean_span)
+            return _invoke(function, service_name, event, context, args, kwargs, start_lean_span)
 
         return wrapper  # type: ignore[return-value]
 

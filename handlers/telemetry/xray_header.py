@@ -6,16 +6,17 @@ dropping it when re-injecting would disable that protection, so it is carried al
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from opentelemetry.context import create_key
 
 LINEAGE_KEY = create_key("xray-lineage")
 MAX_HEADER_LENGTH = 256
-# The header exactly as Lambda writes it into _X_AMZN_TRACE_ID (Lineage is `<8 hex>:<count>`).
-_LAMBDA_FORM = re.compile(
-    r"Root=1-([0-9a-f]{8})-([0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])(?:;Lineage=([0-9a-f]{8}:[0-9]{1,10}))?")
+# The header exactly as Lambda writes it into _X_AMZN_TRACE_ID, with optional Lineage (`<8 hex>:<count>`):
+# Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Lineage=a87bd80c:0
+_LAMBDA_FORM_LENGTH = 74  # without Lineage
+_HEX = frozenset("0123456789abcdef")
+_DIGITS = frozenset("0123456789")
 
 
 class LambdaTraceHeader(NamedTuple):
@@ -34,13 +35,25 @@ def parse_lambda_form(header: str) -> LambdaTraceHeader | None:
     is None here and goes to the propagator, which decides exactly as before; a property test
     checks that both agree wherever this one answers.
     """
-    found = _LAMBDA_FORM.fullmatch(header)
-    if found is None:
+    # Fixed positions rather than a regular expression: compiling one cost a third of a
+    # millisecond of every cold start.
+    if (len(header) < _LAMBDA_FORM_LENGTH or not header.startswith("Root=1-") or header[15] != "-"
+            or header[40:48] != ";Parent=" or header[64:73] != ";Sampled=" or header[73] not in "01"):
         return None
-    trace_id, parent_id = int(found[1] + found[2], 16), int(found[3], 16)
+    trace_hex, parent_hex, rest = header[7:15] + header[16:40], header[48:64], header[74:]
+    if not _HEX.issuperset(trace_hex) or not _HEX.issuperset(parent_hex):
+        return None
+    lineage = None
+    if rest:
+        count = rest[18:]
+        if (not rest.startswith(";Lineage=") or rest[17:18] != ":" or not _HEX.issuperset(rest[9:17])
+                or not 0 < len(count) <= 10 or not _DIGITS.issuperset(count)):
+            return None
+        lineage = rest[9:]
+    trace_id, parent_id = int(trace_hex, 16), int(parent_hex, 16)
     if not trace_id or not parent_id:
         return None
-    return LambdaTraceHeader(trace_id, parent_id, found[4] == "1", found[5])
+    return LambdaTraceHeader(trace_id, parent_id, header[73] == "1", lineage)
 
 
 def lineage_of(header: str) -> str | None:
