@@ -7,7 +7,8 @@ reference model, each in fresh processes, interleaved.
   (interpreter or node start-up excluded: it is the same for every subject of a runtime).
 - **First invocation**: the first call after that, with a direct ``awslogs`` event of 10 JSON
   log lines, against the local TLS bulk endpoint (so it includes the TLS handshake).
-- Subjects: (a) ``benchmarks/cold_start/subjects/bare.py`` (imports boto3, creates one client;
+- Subjects: (a) ``benchmarks/cold_start/subjects/bare.py`` (imports boto3, creates one client, reads one
+  item from a local DynamoDB stand-in per call;
   called with the same event), (b) ``handlers.log_shipper.app``, (c) the reference model.
   The environment is Lambda-like (``benchmarks/cold_start/run.py``), the repository's modules
   are compiled to checked-hash .pyc first, as the packaging ships them.
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.log_shipper.bulk_endpoint import running_endpoint  # noqa: E402
-from benchmarks.log_shipper.compare_reference import reference_environment, shipper_environment  # noqa: E402
+from benchmarks.log_shipper.compare_reference import aws_stand_ins, reference_environment, shipper_environment  # noqa: E402
 from benchmarks.log_shipper.workload import direct_events  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -52,8 +53,8 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores; "
           f"{args.runs} fresh processes per subject, interleaved")
     samples: dict[str, list[dict[str, float]]] = {"bare": [], "shipper": [], "reference": []}
-    with running_endpoint(tls=True) as (_, url, ca_file):
-        python_env = shipper_environment(url, ca_file)
+    with running_endpoint(tls=True) as (_, url, ca_file), aws_stand_ins() as (dynamodb, daemon):
+        python_env = shipper_environment(url, ca_file, dynamodb, daemon)
         python_env["PROBE_ROOT"] = str(ROOT)
         node_env = reference_environment(url, ca_file)
         for run in range(args.runs):

@@ -18,8 +18,9 @@ LogsToElasticsearch function (v1.1.2), on the same payloads and the same local T
 - **Statistics.** Per batch size: one discarded warm-up run per side, then ``--pairs`` pairs,
   the order alternating within each pair. Reported: the median events/s of each side with its
   range, and the median and range of the per-pair ratios; and, steadier on a busy machine, the
-  events per CPU-second each client process used (the endpoint's time excluded). The load
-  average is printed before and after, because the machine is shared.
+  events per CPU-second each client process used (the endpoint's time excluded), as medians
+  with their ranges and as per-pair ratios (the two runs of a pair see about the same load).
+  The load average is printed before and after, because the machine is shared.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cold_start.local_aws import FakeDynamoDB, XRayDaemonSink  # noqa: E402
 from benchmarks.cold_start.run import lambda_environment  # noqa: E402
 from benchmarks.log_shipper.bulk_endpoint import running_endpoint  # noqa: E402
 from benchmarks.log_shipper.workload import direct_events  # noqa: E402
@@ -47,9 +49,18 @@ BATCH_SIZES = (10, 100, 1_000, 10_000)
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
 
 
-def shipper_environment(url: str, ca_file: str | None) -> dict[str, str]:
+@contextmanager
+def aws_stand_ins() -> Iterator[tuple[str, str]]:
+    """(DynamoDB URL, X-Ray daemon address): the daemon every traced function has, and the table
+    the bare baseline handler of cold_start.py reads one item from."""
+    with FakeDynamoDB() as dynamodb, XRayDaemonSink() as daemon:
+        yield dynamodb.url, daemon.address
+
+
+def shipper_environment(url: str, ca_file: str | None, dynamodb: str, daemon: str) -> dict[str, str]:
     """What the platform's function gets (components/logging), with a Lambda-like runtime."""
-    env = lambda_environment({})
+    env = lambda_environment({}, dynamodb, daemon, otlp="")
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT")  # spans go to the log (TELEMETRY_EXPORTER=log)
     env.update(CREDENTIALS)
     env.update({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "platform-bench-log-shipping-dead-letters",
                 "LOG_INDEX_PREFIX": "logs-bench", "TRACE_INDEX_PREFIX": "otel-v1-apm-span-bench",
@@ -98,14 +109,16 @@ class Worker:
 
 @contextmanager
 def workers(url: str, ca_file: str | None) -> Iterator[tuple[Worker, Worker]]:
-    ours = Worker("shipper", [sys.executable, str(HERE / "shipper_worker.py")], shipper_environment(url, ca_file))
-    theirs = Worker("reference", ["node", str(HERE / "reference_model" / "run.js")],
-                    reference_environment(url, ca_file))
-    try:
-        yield ours, theirs
-    finally:
-        ours.stop()
-        theirs.stop()
+    with aws_stand_ins() as (dynamodb, daemon):
+        ours = Worker("shipper", [sys.executable, str(HERE / "shipper_worker.py")],
+                      shipper_environment(url, ca_file, dynamodb, daemon))
+        theirs = Worker("reference", ["node", str(HERE / "reference_model" / "run.js")],
+                        reference_environment(url, ca_file))
+        try:
+            yield ours, theirs
+        finally:
+            ours.stop()
+            theirs.stop()
 
 
 def spread(values: list[float]) -> str:
@@ -114,7 +127,8 @@ def spread(values: list[float]) -> str:
 
 def compare(batch_size: int, total: int, pairs: int, workload: str, ours: Worker, theirs: Worker, folder: Path,
             first_id: int) -> dict[str, list[float]]:
-    rates: dict[str, list[float]] = {"ours": [], "theirs": [], "ratio": [], "ours_cpu": [], "theirs_cpu": []}
+    rates: dict[str, list[float]] = {"ours": [], "theirs": [], "ratio": [], "ours_cpu": [], "theirs_cpu": [],
+                                     "cpu_ratio": []}
     for pair in range(pairs + 1):  # pair 0 warms both workers up and is not counted
         events_file = folder / f"events-{batch_size}-{pair}.json"
         events_file.write_text(json.dumps(direct_events(total, batch_size, first_id + pair * total, workload)))
@@ -127,6 +141,7 @@ def compare(batch_size: int, total: int, pairs: int, workload: str, ours: Worker
             rates["ratio"].append(measured["shipper"][0] / measured["reference"][0])
             rates["ours_cpu"].append(measured["shipper"][1])
             rates["theirs_cpu"].append(measured["reference"][1])
+            rates["cpu_ratio"].append(measured["shipper"][1] / measured["reference"][1])
     return rates
 
 
@@ -145,8 +160,9 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores; "
           f"workload {args.workload}; {'http' if args.plain_http else 'https'}; {args.pairs} interleaved pairs")
     print(f"| batch | this shipper, events/s, median (range) | reference model, events/s, median (range) "
-          f"| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs (ratio) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+          f"| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs, "
+          f"median (range) | client CPU, per-pair ratio, median (range) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     first_id = 0
     with running_endpoint(tls=not args.plain_http) as (_, url, ca_file), workers(url, ca_file) as (ours, theirs), \
             tempfile.TemporaryDirectory() as folder:
@@ -156,10 +172,11 @@ def main() -> None:
             first_id += (args.pairs + 1) * total
             ratio = statistics.median(rates["ours"]) / statistics.median(rates["theirs"])
             ratios = rates["ratio"]
-            ours_cpu, theirs_cpu = statistics.median(rates["ours_cpu"]), statistics.median(rates["theirs_cpu"])
+            cpu_ratios = rates["cpu_ratio"]
             print(f"| {batch_size:,} | {spread(rates['ours'])} | {spread(rates['theirs'])} | {ratio:.2f} | "
                   f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) | "
-                  f"{ours_cpu:,.0f} / {theirs_cpu:,.0f} ({ours_cpu / theirs_cpu:.2f}) |", flush=True)
+                  f"{spread(rates['ours_cpu'])} / {spread(rates['theirs_cpu'])} | "
+                  f"{statistics.median(cpu_ratios):.2f} ({min(cpu_ratios):.2f}–{max(cpu_ratios):.2f}) |", flush=True)
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 

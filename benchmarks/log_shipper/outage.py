@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.log_shipper.bulk_endpoint import command, running_endpoint  # noqa: E402
-from benchmarks.log_shipper.compare_reference import shipper_environment  # noqa: E402
+from benchmarks.log_shipper.compare_reference import aws_stand_ins, shipper_environment  # noqa: E402
 
 ATTEMPTS_PER_PAYLOAD = 3  # an asynchronous invocation and Lambda's two retries
 
@@ -81,10 +81,10 @@ def main() -> None:
     parser.add_argument("--payloads", type=int, default=2)
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    with running_endpoint(tls=True) as (process, url, ca_file):
+    with running_endpoint(tls=True) as (process, url, ca_file), aws_stand_ins() as (dynamodb, daemon):
         for label, budget in (("without the outage budget (the old behaviour)", str(10**9)),
                               ("with the default outage budget (3,000 ms)", None)):
-            env = shipper_environment(url, ca_file)
+            env = shipper_environment(url, ca_file, dynamodb, daemon)
             env["PROBE_ROOT"] = str(ROOT)
             if budget:
                 env["SHIPPER_OUTAGE_BUDGET_MS"] = budget

@@ -40,7 +40,7 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
     _clients()
 
 
-@instrument(service="log-shipping")
+@instrument(service="log-shipping", lean_span=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config, transport, s3, guard = _clients()
     shipper = build_shipper(config, transport, s3, remaining_ms=context.get_remaining_time_in_millis, guard=guard)
@@ -52,15 +52,16 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                     endpoint_refusing=incomplete.result.endpoint_refusing)
         raise
     _emit(result)
-    # A routine shipment is fully described by its metrics; its line is DEBUG, so it costs
-    # nothing at the default level. Anything that needed retries or left a trace is INFO.
+    # A routine shipment is fully described by its metrics; its line is DEBUG, so at the default
+    # level it is not even built. Anything that needed retries or left a trace is INFO.
     noteworthy = (result.retried or result.dead_lettered or result.unsafe_keys or result.loop_guarded_events
                   or result.endpoint_refusing)
-    (logger.info if noteworthy else logger.debug)(
-        "shipment complete", received=result.received, shipped=result.shipped,
-        dead_lettered=result.dead_lettered, retried=result.retried, unsafe_records=len(result.unsafe_keys),
-        max_lag_ms=result.max_lag_ms, loop_guarded_events=result.loop_guarded_events,
-        endpoint_refusing=result.endpoint_refusing)
+    if noteworthy or logger.is_enabled_for("DEBUG"):
+        (logger.info if noteworthy else logger.debug)(
+            "shipment complete", received=result.received, shipped=result.shipped,
+            dead_lettered=result.dead_lettered, retried=result.retried, unsafe_records=len(result.unsafe_keys),
+            max_lag_ms=result.max_lag_ms, loop_guarded_events=result.loop_guarded_events,
+            endpoint_refusing=result.endpoint_refusing)
     return response
 
 

@@ -6,7 +6,8 @@ with partial batch failures, so only the records that are not yet safe are read 
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping  # typing.Mapping checks instances several times slower
+from typing import Any
 
 from handlers.log_shipper.pipeline import RawRecord, Shipper, ShipmentResult
 

@@ -33,6 +33,7 @@ class HttpConnection:
         self._ssl_context = ssl_context
         self._socket: socket.socket | None = None
         self._reader = None
+        self._timeout: float | None = None  # what the socket is set to: setting it is a syscall
 
     @property
     def is_open(self) -> bool:
@@ -46,7 +47,9 @@ class HttpConnection:
         """
         try:
             sock = self._open(timeout_seconds)
-            sock.settimeout(timeout_seconds)
+            if timeout_seconds != self._timeout:
+                sock.settimeout(timeout_seconds)
+                self._timeout = timeout_seconds
             if len(body) <= SMALL_BODY:
                 sock.sendall(head + body)
             else:
@@ -75,6 +78,7 @@ class HttpConnection:
             if self._ssl_context is not None:
                 sock = self._ssl_context.wrap_socket(sock, server_hostname=self._host)
             self._socket = sock
+            self._timeout = timeout_seconds
             self._reader = sock.makefile("rb")
         return self._socket
 

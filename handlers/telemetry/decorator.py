@@ -15,8 +15,9 @@ from handlers.telemetry import gc_tuning, lambda_event, settings, stdlib_logging
 from handlers.telemetry.invocation_state import current
 from handlers.telemetry.metrics import metrics
 from handlers.telemetry.structured_logger import logger
+from handlers.telemetry.own_attributes import start_span_with_own_attributes
 from handlers.telemetry.tracing import DEFAULT_FLUSH_BUDGET_MS, tracing
-from handlers.telemetry.xray_header import LINEAGE_KEY, lineage_of
+from handlers.telemetry.xray_header import LINEAGE_KEY, lineage_of, parse_lambda_form
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 FLUSH_SAFETY_MARGIN_MS = 100  # left to Lambda after our flush, so telemetry never causes a timeout
@@ -38,11 +39,27 @@ class ColdStart:
 cold_start = ColdStart()
 
 
+_SAMPLED, _NOT_SAMPLED = trace.TraceFlags(trace.TraceFlags.SAMPLED), trace.TraceFlags(trace.TraceFlags.DEFAULT)
+_NO_TRACE_STATE = trace.TraceState()  # immutable: one instance serves every context
+
+
 def parent_context(header: str | None) -> otel_context.Context:
     """Continue the Lambda's X-Ray trace; a broken header means a new trace, not a crash."""
-    ctx = otel_context.Context()
     if not header:
-        return ctx
+        return otel_context.Context()
+    parsed = parse_lambda_form(header)
+    if parsed is None:
+        return propagated_parent(header)
+    span_context = trace.SpanContext(parsed.trace_id, parsed.parent_id, is_remote=True,
+                                     trace_flags=_SAMPLED if parsed.sampled else _NOT_SAMPLED,
+                                     trace_state=_NO_TRACE_STATE)
+    extracted = trace.set_span_in_context(trace.NonRecordingSpan(span_context), otel_context.Context())
+    return otel_context.set_value(LINEAGE_KEY, parsed.lineage, extracted) if parsed.lineage else extracted
+
+
+def propagated_parent(header: str) -> otel_context.Context:
+    """The AWS propagator's reading of any header, with Lambda's lineage kept."""
+    ctx = otel_context.Context()
     extracted = _xray_propagator.extract({"X-Amzn-Trace-Id": header}, ctx)
     if not trace.get_current_span(extracted).get_span_context().is_valid:
         logger.warning("ignoring malformed _X_AMZN_TRACE_ID, starting a new trace", trace_header=header[:256])
@@ -110,7 +127,8 @@ def flush() -> None:
         pass
 
 
-def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict) -> Any:
+def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict,
+            start_lean_span: Callable[..., Any] | None = None) -> Any:
     is_cold = cold_start.take()
     if is_cold:
         logger.reload_level()
@@ -123,8 +141,14 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
         links = producer_links(event, trigger)
     except Exception:  # extraction already logs; links are a nicety
         links = []
-    span = tracing.tracer(service).start_span(name, context=parent, kind=trigger.kind, attributes=attributes, links=links)
-    token = otel_context.attach(trace.set_span_in_context(span, parent))
+    tracer = tracing.tracer(service)
+    span: Any
+    if start_lean_span is not None and not links:
+        span, current_span = start_lean_span(tracer, tracing.processor, name, parent, trigger.kind, attributes,
+                                             tracing.limits(service))
+    else:
+        span = current_span = start_span_with_own_attributes(tracer, name, parent, trigger.kind, attributes, links)
+    token = otel_context.attach(trace.set_span_in_context(current_span, parent))
     try:
         result = handler(event, context, *args, **kwargs)
     except BaseException as error:
@@ -146,27 +170,40 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
         current.end()
 
 
+def _lean_span_starter() -> Callable[..., Any]:
+    """Imported only by the handlers that ask for lean spans, in their init phase."""
+    from handlers.telemetry.lean_span import start_lean_span
+
+    return start_lean_span
+
+
 @overload
 def instrument(handler: Handler) -> Handler: ...
 
 
 @overload
-def instrument(handler: None = None, *, service: str | None = None) -> Callable[[Handler], Handler]: ...
+def instrument(handler: None = None, *, service: str | None = None, lean_span: bool = False) -> Callable[[Handler], Handler]: ...
 
 
-def instrument(handler: Handler | None = None, *, service: str | None = None) -> Any:
-    """Decorate a Lambda handler; usable bare (`@instrument`) or with `service=`."""
+def instrument(handler: Handler | None = None, *, service: str | None = None, lean_span: bool = False) -> Any:
+    """Decorate a Lambda handler; usable bare (`@instrument`) or with `service=`.
+
+    `lean_span=True` is for a handler that never touches its invocation span (see `lean_span`):
+    the span is written as usual, at a fraction of the cost, but what the handler sets on
+    `trace.get_current_span()` is not recorded.
+    """
 
     def decorate(function: Handler) -> Handler:
         service_name = service or settings.service_name()
         tracing.provider(service_name)  # build it at import, in Lambda's init phase
         xray_patch.enable()
         stdlib_logging.enable()
+        start_lean_span = _lean_span_starter() if lean_span else None
         gc_tuning.freeze_init_heap()  # the SDK's objects live as long as the process too
 
         @functools.wraps(function)
         def wrapper(event: Any, context: Any = None, *args: Any, **kwargs: Any) -> Any:
-            return _invoke(function, service_name, event, context, args, kwargs)
+            return _invoke(function, service_name, event, context, args, kwargs, start_lean_span)
 
         return wrapper  # type: ignore[return-value]
 

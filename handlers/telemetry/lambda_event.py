@@ -5,7 +5,9 @@ Pure functions of (event, context) so each trigger's mapping is unit-tested dire
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping  # typing.Mapping checks instances several times slower
+from functools import lru_cache
+from typing import Any
 
 from opentelemetry.trace import SpanKind
 
@@ -98,22 +100,21 @@ def span_name(event: Any, trigger: Trigger, function_name: str) -> str:
 
 
 def invocation_attributes(event: Any, context: Any, trigger: Trigger, cold_start: bool, region: str | None) -> dict[str, Any]:
-    arn = getattr(context, "invoked_function_arn", None)
     attributes: dict[str, Any] = {
         "faas.trigger": trigger.faas_trigger,
         "faas.coldstart": cold_start,
         "cloud.provider": "aws",
         "cloud.platform": "aws_lambda",
     }
-    optional = {
-        "faas.invocation_id": getattr(context, "aws_request_id", None),
-        "faas.name": getattr(context, "function_name", None),
-        "faas.version": getattr(context, "function_version", None),
-        "cloud.resource_id": arn,
-        "cloud.account.id": account_id(arn),
-        "cloud.region": region or region_from_arn(arn),
-    }
-    attributes.update({key: value for key, value in optional.items() if isinstance(value, str) and value})
+    invocation_id = getattr(context, "aws_request_id", None)
+    if isinstance(invocation_id, str) and invocation_id:
+        attributes["faas.invocation_id"] = invocation_id
+    function = (getattr(context, "function_name", None), getattr(context, "function_version", None),
+                getattr(context, "invoked_function_arn", None), region)
+    try:
+        attributes.update(_function_attributes(*function))
+    except TypeError:  # a context double holding something unhashable: not worth caching
+        attributes.update(_function_attributes.__wrapped__(*function))
     if trigger.source == "api_gateway":
         attributes.update(http_attributes(event))
     elif trigger.source in ("sqs", "sns", "kinesis", "dynamodb"):
@@ -126,6 +127,20 @@ def invocation_attributes(event: Any, context: Any, trigger: Trigger, cold_start
         attributes["aws.eventbridge.source"] = str(event.get("source", ""))
         attributes["aws.eventbridge.detail_type"] = str(event.get("detail-type", ""))
     return attributes
+
+
+@lru_cache(maxsize=8)
+def _function_attributes(name: Any, version: Any, arn: Any, region: str | None) -> dict[str, str]:
+    """The attributes naming the function: the same for every invocation of a process, so worked
+    out once (the caller only reads the dict)."""
+    optional = {
+        "faas.name": name,
+        "faas.version": version,
+        "cloud.resource_id": arn,
+        "cloud.account.id": account_id(arn if isinstance(arn, str) else None),
+        "cloud.region": region or region_from_arn(arn if isinstance(arn, str) else None),
+    }
+    return {key: value for key, value in optional.items() if isinstance(value, str) and value}
 
 
 def http_attributes(event: Mapping[str, Any]) -> dict[str, Any]:

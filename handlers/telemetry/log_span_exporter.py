@@ -7,13 +7,11 @@ free of network calls for telemetry and of an extension or sidecar.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import Any, Sequence, TextIO
 
-from handlers.telemetry.span_document import span_documents
-from handlers.telemetry.structured_logger import json_default
+from handlers.telemetry.span_line import span_lines
 
 
 class LogLineSpanExporter:
@@ -32,13 +30,13 @@ class LogLineSpanExporter:
     def export_until(self, spans: Sequence[Any], deadline: float | None) -> int:
         """Write spans until `deadline` (time.monotonic()); returns how many were not written."""
         stream = self._stream or sys.stdout
-        documents = span_documents(spans)
-        for index, document in enumerate(documents):
+        lines = span_lines(spans)
+        for index, line in enumerate(lines):
             if deadline is not None and time.monotonic() >= deadline:
-                left = len(documents) - index
+                left = len(lines) - index
                 self.dropped_for_deadline += left
                 return left
-            stream.write(json.dumps(document, default=json_default, separators=(",", ":")) + "\n")
+            stream.write(line + "\n")
         return 0
 
     def shutdown(self) -> None:

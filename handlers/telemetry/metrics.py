@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import Any, TextIO
 
 from handlers.telemetry import emf, settings
 from handlers.telemetry.emf import MetricResolution, MetricUnit
+from handlers.telemetry.emf_line import emf_lines
 from handlers.telemetry.invocation_state import InvocationState, current
-from handlers.telemetry.structured_logger import StructuredLogger, json_default
+from handlers.telemetry.structured_logger import StructuredLogger
 from handlers.telemetry.structured_logger import logger as default_logger
+
+
+MAX_ACCEPTED_SPECS = 1024  # metric names are written in code, but a handler could make them up per call
 
 
 class MetricUnitError(ValueError):
@@ -27,6 +30,7 @@ class Metrics:
         self._dimensions: dict[str, str] = {}
         self._default_dimensions: dict[str, str] = {}
         self._metadata: dict[str, Any] = {}
+        self._accepted: dict[tuple[Any, ...], tuple[str, int]] = {}  # (name, unit, resolution, its type) -> plain unit, resolution
 
     def set_stream(self, stream: TextIO | None) -> None:
         self._stream = stream
@@ -40,10 +44,27 @@ class Metrics:
         ships; inside Lambda it is a warning, because a typo in a metric call must never fail a
         business transaction. Other bad input (a NaN from data, a name clash) is always a warning.
         """
-        unit, resolution = emf.plain(unit), emf.plain(resolution)
-        problem = emf.metric_problem(name, value, unit, resolution)
-        if problem is not None and not settings.running_in_lambda() and emf.unit_problem(unit, resolution) is not None:
-            raise MetricUnitError(f"metric {name!r}: {problem}")
+        try:
+            # A handler publishes the same few metrics on every invocation: once a name, unit
+            # and resolution have been accepted, only the value is checked again. The type of
+            # the resolution is part of the key because True == 1 (and a bool is refused).
+            spec = self._accepted.get((name, unit, resolution, type(resolution)))
+        except TypeError:  # something unhashable: certainly not a valid name or unit
+            spec = None
+        kind = type(value)
+        if spec is not None and (kind is int or (kind is float and value - value == 0)):
+            unit, resolution = spec
+            problem = None
+        else:
+            key = (name, unit, resolution, type(resolution))
+            unit, resolution = emf.plain(unit), emf.plain(resolution)
+            problem = emf.metric_problem(name, value, unit, resolution)
+            if problem is not None and not settings.running_in_lambda() and emf.unit_problem(unit, resolution) is not None:
+                raise MetricUnitError(f"metric {name!r}: {problem}")
+            if problem is None:
+                if len(self._accepted) >= MAX_ACCEPTED_SPECS:
+                    self._accepted.clear()
+                self._accepted[key] = (str(unit), int(resolution))
         existing = self._series.get(name) if problem is None else None
         if existing is not None and (existing.unit != unit or existing.resolution != resolution):
             problem = f"metric already recorded with unit {existing.unit} and resolution {existing.resolution}"
@@ -84,31 +105,29 @@ class Metrics:
     def pending(self) -> int:
         return sum(len(series.values) for series in self._series.values())
 
-    def documents(self, timestamp_ms: int | None = None) -> list[dict[str, Any]]:
+    def _document_inputs(self, timestamp_ms: int | None) -> tuple[str, dict[str, str], dict[str, emf.MetricSeries], dict[str, Any], int]:
         dimensions = {"Service": self._state.service, **self._default_dimensions, **self._dimensions}
         metadata: dict[str, Any] = dict(self._metadata)
         if self._state.request_id:
             metadata.setdefault("request_id", self._state.request_id)
-        return emf.build_documents(
-            settings.metrics_namespace(),
-            dimensions,
-            self._series,
-            metadata,
-            timestamp_ms if timestamp_ms is not None else int(time.time() * 1000),
-        )
+        timestamp = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
+        return settings.metrics_namespace(), dimensions, self._series, metadata, timestamp
+
+    def documents(self, timestamp_ms: int | None = None) -> list[dict[str, Any]]:
+        return emf.build_documents(*self._document_inputs(timestamp_ms))
 
     def flush(self) -> int:
         """Write the EMF lines and reset; returns how many lines were written."""
         if not self._series and not self._dimensions and not self._metadata:
             return 0  # the common invocation without metrics: nothing to build
         try:
-            documents = self.documents()
+            lines = emf_lines(*self._document_inputs(None))  # the text of `documents()`, see emf_line
         finally:
             self.clear()
         stream = self._stream or sys.stdout
-        for document in documents:
-            stream.write(json.dumps(document, default=json_default, separators=(",", ":")) + "\n")
-        return len(documents)
+        for line in lines:
+            stream.write(line + "\n")
+        return len(lines)
 
     def clear(self) -> None:
         self._series = {}

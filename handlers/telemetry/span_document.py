@@ -26,7 +26,7 @@ def iso_nanos(epoch_nanos: int | None) -> str | None:
     cached = _last_second  # read once: another thread may replace it, never half of it
     if cached[0] != seconds:
         cached = _last_second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
-    return f"{cached[1]}.{nanos:09d}Z"
+    return "%s.%09dZ" % (cached[1], nanos)  # %-formatting: an f-string's `:09d` costs twice as much
 
 
 def attribute_field(key: str) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from opentelemetry import trace
 from opentelemetry.sdk.extension.aws.trace import AwsXRayIdGenerator
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanLimits, SpanProcessor, TracerProvider
 
 if TYPE_CHECKING:  # the export module is only needed by network exporters
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -140,6 +140,7 @@ class Tracing:
         self.processor = InvocationSpanProcessor(None)
         self._exporter_chosen = False
         self._providers: dict[str, TracerProvider] = {}
+        self._limits: dict[str, SpanLimits] = {}
         self._tracers: dict[str, trace.Tracer] = {}
         self._id_generator = AwsXRayIdGenerator()
 
@@ -158,12 +159,19 @@ class Tracing:
         found = self._providers.get(service)
         if found is None:
             self._ensure_exporter()
-            found = TracerProvider(resource=Resource(resource_attributes(service)), id_generator=self._id_generator)
+            limits = self._limits[service] = SpanLimits()  # from OTEL_SPAN_* / OTEL_ATTRIBUTE_*, as the SDK reads them
+            found = TracerProvider(resource=Resource(resource_attributes(service)), id_generator=self._id_generator,
+                                   span_limits=limits)
             found.add_span_processor(self.processor)
             self._providers[service] = found
             if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
                 trace.set_tracer_provider(found)
         return found
+
+    def limits(self, service: str) -> SpanLimits:
+        """The span limits the service's provider applies (attribute count and value length)."""
+        self.provider(service)
+        return self._limits[service]
 
     def tracer(self, service: str) -> trace.Tracer:
         """One tracer per service, kept: the SDK builds a new one (and its scope) on every call."""

@@ -13,6 +13,7 @@ import pytest
 
 from handlers.log_shipper import app
 from handlers.log_shipper.events import IncompleteShipmentError
+from handlers.telemetry import logger
 from tests.handlers.log_shipper import fixtures
 from tests.handlers.log_shipper.conftest import BUCKET
 from tests.handlers.log_shipper.fake_bulk_server import FakeBulkServer, RequestFault
@@ -123,3 +124,10 @@ def test_a_routine_shipment_logs_at_debug_and_one_with_a_dead_letter_at_info(
     app.handler(fixtures.awslogs_event(fixtures.payload_json(group, [fixtures.log_event(2, "m")])), LambdaContext())
     [line] = _lines(capsys.readouterr().out, "shipment complete")
     assert (line["level"], line["dead_lettered"], line["endpoint_refusing"]) == ("INFO", 1, False)
+    logger.set_level("DEBUG")
+    try:
+        app.handler(fixtures.awslogs_event(fixtures.payload_json(group, [fixtures.log_event(3, "m")])), LambdaContext())
+    finally:
+        logger.set_level("INFO")
+    [line] = _lines(capsys.readouterr().out, "shipment complete")
+    assert (line["level"], line["shipped"], line["dead_lettered"]) == ("DEBUG", 1, 0)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import time
 import threading
 from typing import Iterator
 
@@ -129,3 +130,31 @@ def test_header_names_are_read_whatever_their_case_spacing_or_line_ends(canned, 
     assert connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
     assert connection.is_open and connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
     assert server.connections == 1
+
+
+def test_each_exchange_gets_its_own_timeout_on_a_kept_alive_connection() -> None:
+    """The socket's timeout is set only when it changes (a syscall saved per request), so a
+    shorter one must still take effect on the connection the previous request left open."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def answer_once_then_hold() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+            connection.recv(65536)  # the second request, never answered
+            done.wait(10)
+
+    threading.Thread(target=answer_once_then_hold, daemon=True).start()
+    connection = HttpConnection("127.0.0.1", listener.getsockname()[1], None)
+    try:
+        assert connection.exchange(REQUEST, b"{}", 5.0) == (200, b"{}")
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            connection.exchange(REQUEST, b"{}", 0.2)
+        assert time.monotonic() - started < 2
+        assert not connection.is_open
+    finally:
+        done.set()
+        listener.close()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 
 import pytest
 from opentelemetry.sdk.trace.export import SpanExportResult
@@ -7,7 +8,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from handlers.telemetry import decorator, instrument, logger
 from handlers.telemetry.tracing import build_exporter, tracing
-from tests.handlers.telemetry.helpers import ACCOUNT, REGION, XRAY_HEADER, XRAY_ROOT, FakeLambdaContext, api_event, parse_output, sqs_record
+from tests.handlers.telemetry.helpers import (ACCOUNT, REGION, XRAY_HEADER, XRAY_ROOT, FakeLambdaContext, api_event, kinesis_record,
+                                              parse_output, sqs_record)
 
 
 @instrument(service="orders")
@@ -293,3 +295,19 @@ def test_the_sdk_tracer_is_looked_up_once_per_service(monkeypatch: pytest.Monkey
     monkeypatch.setattr(provider, "get_tracer", lambda *args, **kwargs: calls.append(args) or original(*args, **kwargs))
     assert fresh.tracer("orders") is fresh.tracer("orders")
     assert len(calls) == 1
+
+
+def test_a_kinesis_events_records_are_not_decoded_for_the_invocation_span(spans, monkeypatch):
+    """Linking the invocation span to each record's producer would decode every record a second
+    time, a third of what the log shipper's own decoding costs (benchmarks/README.md, "Producer
+    links on the Kinesis path"); the per-record spans of `handlers.telemetry.batch` link them."""
+    from handlers.telemetry import propagation
+
+    monkeypatch.setattr(propagation, "event_links", lambda event: pytest.fail("the records were scanned"))
+    monkeypatch.setattr(propagation, "producer_link", lambda record: pytest.fail("a record was scanned"))
+    producer = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    data = json.dumps({"order_id": "o-1", "_trace_context": {"traceparent": producer}})
+    echo({"Records": [kinesis_record(data, "1"), kinesis_record(data, "2")]}, FakeLambdaContext())
+    span = only_span(spans)
+    assert span.kind == SpanKind.CONSUMER and span.attributes["messaging.batch.message_count"] == 2
+    assert span.links == ()

@@ -34,3 +34,9 @@ def test_otlp_exporter_is_imported_only_when_chosen():
     env = dict(os.environ, TELEMETRY_EXPORTER="otlp", OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:9")
     modules = loaded_after("from handlers.telemetry import instrument\n@instrument(service='s')\ndef h(e, c): return 1", env)
     assert "opentelemetry.exporter.otlp.proto.http.trace_exporter" in modules
+
+
+def test_the_lean_span_module_loads_only_for_handlers_that_ask_for_it():
+    handler = "def h(e, c): return 1\nh({}, None)"
+    assert "handlers.telemetry.lean_span" not in loaded_after(f"from handlers.telemetry import instrument\n@instrument(service='s')\n{handler}")
+    assert "handlers.telemetry.lean_span" in loaded_after(f"from handlers.telemetry import instrument\n@instrument(service='s', lean_span=True)\n{handler}")

@@ -1,0 +1,143 @@
+"""The invocation span of a handler that never touches it, recorded without the SDK's span objects.
+
+`@instrument(lean_span=True)` is for handlers whose invocation span only describes the
+invocation: the log shipper, whose every invocation is a routine batch. Starting an SDK span
+(sampler, ids, attribute map, event and link lists, locks, processors) and ending it (a second,
+read-only copy) is the larger part of what `@instrument` costs such a handler: about 30 µs of
+a 10-event shipment (benchmarks/README.md, "Log shipper").
+
+Here the span is a few plain fields. The sampling decision, ids and trace flags are worked out
+as the SDK's tracer works them out (same sampler, same id generator), so the span line is the
+one an SDK span would have given; a test compares the two, field by field, for plain and for
+failing invocations. Inside the handler the current span is a non-recording span with the
+invocation span's ids: log lines, child spans and propagated context carry them as usual, but
+what the handler sets on it is not recorded. That is the one difference, and why this is a
+choice per handler rather than the default.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.attributes import BoundedAttributes
+from opentelemetry.sdk.trace import ReadableSpan, SpanLimits, TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON
+from opentelemetry.sdk.util.instrumentation import InstrumentationInfo, InstrumentationScope
+from opentelemetry.trace import Status, StatusCode
+
+from handlers.telemetry.log_span_exporter import LogLineSpanExporter
+from handlers.telemetry.own_attributes import put_unchecked
+from handlers.telemetry.tracing import INSTRUMENTATION_NAME
+
+_UNSET = Status(StatusCode.UNSET)
+_SCOPE = InstrumentationScope(INSTRUMENTATION_NAME)
+_INFO = InstrumentationInfo(INSTRUMENTATION_NAME)
+_event_maker: list[Any] = []  # a tracer that records nothing, made on the first failure
+
+
+def _exception_event(error: BaseException, timestamp: int | None = None) -> Any:
+    """The event the SDK's `Span.record_exception` adds, made by the SDK itself."""
+    if not _event_maker:
+        _event_maker.append(TracerProvider(sampler=ALWAYS_ON, shutdown_on_exit=False).get_tracer(INSTRUMENTATION_NAME))
+    scratch = _event_maker[0].start_span("exception")
+    scratch.record_exception(error, timestamp=timestamp)
+    return scratch.events[0]
+
+
+class LeanSpan:
+    """What `instrument` does with an invocation span, on plain fields: set attributes the
+    decorator derives (the HTTP status), record an exception, set the status, end.
+
+    Once ended it reads like the SDK's `ReadableSpan` as far as the span line writer goes
+    (name, context, parent, kind, attributes, events, links, status, times, resource, scope,
+    dropped counts), so the log-line exporter takes it as it is; any other exporter gets a
+    real `ReadableSpan`.
+    """
+
+    __slots__ = ("_processor", "name", "kind", "parent", "context", "attributes", "start_time", "end_time", "status",
+                 "events", "resource", "_recording")
+    links = ()
+    instrumentation_scope = _SCOPE
+    instrumentation_info = _INFO
+    dropped_events = 0
+    dropped_links = 0
+
+    def __init__(self, tracer: Any, processor: Any, name: str, kind: trace.SpanKind, parent: trace.SpanContext | None,
+                 context: trace.SpanContext, attributes: BoundedAttributes, recording: bool) -> None:
+        self._processor = processor
+        self.name = name
+        self.kind = kind
+        self.parent = parent
+        self.context = context
+        self.attributes = attributes
+        self.resource = tracer.resource
+        self._recording = recording
+        self.start_time = time.time_ns()
+        self.end_time: int | None = None
+        self.status = _UNSET
+        self.events: tuple[Any, ...] = ()
+
+    @property
+    def dropped_attributes(self) -> int:
+        return self.attributes.dropped
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        self.attributes[key] = value  # the SDK's own map: its cleaning and limits apply
+
+    def record_exception(self, error: BaseException) -> None:
+        self.events += (_exception_event(error),)
+
+    def set_status(self, status: Status) -> None:
+        if self.status.status_code is StatusCode.OK or status.status_code is StatusCode.UNSET:
+            return  # as the SDK: an OK status is final, and UNSET changes nothing
+        self.status = status
+
+    def end(self) -> None:
+        """Hand the finished span to the span processor, as the SDK's span does when it ends."""
+        if self.end_time is not None or not self._recording:
+            return
+        self.end_time = time.time_ns()
+        processor = self._processor
+        if type(getattr(processor, "exporter", None)) is LogLineSpanExporter:
+            processor.on_end(self)
+        else:
+            processor.on_end(self.readable())
+
+    def readable(self) -> ReadableSpan:
+        return ReadableSpan(
+            name=self.name, context=self.context, parent=self.parent, resource=self.resource,
+            attributes=self.attributes, events=self.events, links=(), kind=self.kind,
+            instrumentation_info=_INFO, status=self.status, start_time=self.start_time, end_time=self.end_time,
+            instrumentation_scope=_SCOPE)
+
+
+def start_lean_span(tracer: Any, processor: Any, name: str, parent_context: Any, kind: trace.SpanKind,
+                    attributes: dict[str, Any], limits: SpanLimits) -> tuple[LeanSpan, trace.Span]:
+    """(the lean span, the non-recording span to make current).
+
+    The trace id, span id, sampling decision, trace flags, trace state and attributes come out
+    as in the SDK tracer's `start_span`, from the same sampler, id generator and limits. Spans
+    with links are not made here: the SDK validates links one by one (the caller checks).
+    """
+    parent = trace.get_current_span(parent_context).get_span_context()
+    if not parent.is_valid:
+        parent = None
+    generator = tracer.id_generator
+    trace_id = parent.trace_id if parent is not None else generator.generate_trace_id()
+    decision = tracer.sampler.should_sample(parent_context, trace_id, name, kind, attributes, ())
+    flags = trace.TraceFlags.SAMPLED if decision.decision.is_sampled() else trace.TraceFlags.DEFAULT
+    random_trace_id = parent.trace_flags.random_trace_id if parent is not None else generator.is_trace_id_random()
+    if random_trace_id:
+        flags |= trace.TraceFlags.RANDOM_TRACE_ID
+    context = trace.SpanContext(trace_id, generator.generate_span_id(), is_remote=False,
+                                trace_flags=trace.TraceFlags(flags), trace_state=decision.trace_state)
+    store = BoundedAttributes(limits.max_span_attributes, None, immutable=False,
+                              max_value_len=limits.max_span_attribute_length)
+    sampled = dict(decision.attributes or {})
+    if not put_unchecked(store, sampled):
+        store = BoundedAttributes(limits.max_span_attributes, sampled, immutable=False,
+                                  max_value_len=limits.max_span_attribute_length)
+    span = LeanSpan(tracer, processor, name, kind, parent, context, store, decision.decision.is_recording())
+    return span, trace.NonRecordingSpan(context)

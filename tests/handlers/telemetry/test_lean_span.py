@@ -1,0 +1,161 @@
+"""`@instrument(lean_span=True)` writes the span line an SDK span would have given.
+
+Each case runs the same handler twice, decorated with and without `lean_span`, and compares
+the span lines, with what differs by nature (span ids, times, a new trace's id, the line
+numbers in a traceback) set aside.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from opentelemetry import trace
+
+from handlers.telemetry import decorator, instrument, logger
+from handlers.telemetry.log_span_exporter import LogLineSpanExporter
+from handlers.telemetry.tracing import tracing
+from tests.handlers.telemetry.helpers import (ACCOUNT, REGION, XRAY_HEADER, FakeLambdaContext, api_event, kinesis_record,
+                                              parse_output, sqs_record)
+
+AWSLOGS = {"awslogs": {"data": "H4sIAAAAAAAAAKtWSs7PS8tMLlGyUlAqSy0qzszPU7IyNDIyNzY2MTY0MjQyNLIwNjE1VKoFAEBLPpMyAAAA"}}
+EVENTS = {
+    "awslogs": AWSLOGS,
+    "kinesis": {"Records": [kinesis_record(b"{}", "1"), kinesis_record(b"x", "2")]},
+    "sqs": {"Records": [sqs_record("{}", queue="q1")]},
+    "api": api_event("GET", "/orders/abc", resource="/orders/{order_id}"),
+    "schedule": {"id": "1", "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}},
+    "direct": {"anything": 1},
+}
+HEADERS = {
+    "sampled": XRAY_HEADER,
+    "sampled with lineage": XRAY_HEADER + ";Lineage=a87bd80c:0",
+    "not sampled": XRAY_HEADER.replace("Sampled=1", "Sampled=0"),
+    "none": None,
+}
+OUTCOMES = ("ok", "http 503", "raises")
+
+
+class Failure(RuntimeError):
+    pass
+
+
+def handler_body(outcome: str):
+    def handler(event: Any, context: Any) -> Any:
+        logger.info("working", step=1)
+        if outcome == "raises":
+            raise Failure("payload refused")
+        return {"statusCode": 503 if outcome == "http 503" else 200}
+    return handler
+
+
+def comparable(span: dict[str, Any], new_trace: bool) -> dict[str, Any]:
+    """The span line without what two runs cannot share."""
+    span = dict(span)
+    for key in ("spanId", "startTime", "endTime", "durationInNanos", "span.attributes.faas@invocation_id"):
+        span.pop(key)
+    span["traceGroupFields"] = {"statusCode": span["traceGroupFields"]["statusCode"]}
+    if new_trace:
+        span.pop("traceId")
+    for event in span["events"]:
+        event.pop("time")
+        event["attributes"]["exception.stacktrace"] = re.sub(r"line \d+", "line N", event["attributes"]["exception.stacktrace"])
+    return span
+
+
+def run(event_name: str, outcome: str, lean: bool, capsys: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    decorator.cold_start.first = False  # both runs warm, whatever ran before
+    handler = instrument(service="orders", lean_span=lean)(handler_body(outcome))
+    try:
+        handler(json.loads(json.dumps(EVENTS[event_name])), FakeLambdaContext())
+    except Failure:
+        pass
+    output = parse_output(capsys.readouterr().out)
+    return output.spans, output.logs
+
+
+@settings(max_examples=60, deadline=None)
+@given(event_name=st.sampled_from(sorted(EVENTS)), outcome=st.sampled_from(OUTCOMES), header=st.sampled_from(sorted(HEADERS)))
+def test_the_lean_span_line_is_the_sdk_spans(event_name, outcome, header):
+    with pytest.MonkeyPatch.context() as patch, _captured() as capsys:
+        patch.setattr(tracing.processor, "exporter", LogLineSpanExporter())
+        if HEADERS[header]:
+            patch.setenv("_X_AMZN_TRACE_ID", HEADERS[header])
+        else:
+            patch.delenv("_X_AMZN_TRACE_ID", raising=False)
+        sdk_spans, _ = run(event_name, outcome, False, capsys)
+        lean_spans, lean_logs = run(event_name, outcome, True, capsys)
+    assert [comparable(span, header == "none") for span in lean_spans] == [comparable(span, header == "none") for span in sdk_spans]
+    if lean_spans:
+        (span,) = lean_spans
+        assert all(log["trace_id"] == span["traceId"] and log["span_id"] == span["spanId"] for log in lean_logs)
+    else:
+        assert header == "not sampled"
+
+
+def test_a_child_span_hangs_under_the_lean_span_and_shares_its_trace_group(monkeypatch, capsys, log_exporter):
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+
+    @instrument(service="orders", lean_span=True)
+    def handler(event, context):
+        with tracing.tracer("orders").start_as_current_span("child"):
+            pass
+
+    handler(AWSLOGS, FakeLambdaContext())
+    child, invocation = parse_output(capsys.readouterr().out).spans
+    assert child["parentSpanId"] == invocation["spanId"] and child["traceId"] == invocation["traceId"]
+    assert child["traceGroup"] == invocation["traceGroup"] == invocation["name"]
+
+
+def test_what_a_lean_handler_sets_on_its_current_span_is_not_recorded(monkeypatch, capsys, log_exporter):
+    """The one difference, and why it is a choice per handler."""
+
+    @instrument(service="orders", lean_span=True)
+    def handler(event, context):
+        current = trace.get_current_span()
+        assert not current.is_recording()
+        current.set_attribute("ignored", True)
+        current.add_event("ignored")
+
+    handler(AWSLOGS, FakeLambdaContext())
+    (span,) = parse_output(capsys.readouterr().out).spans
+    assert "span.attributes.ignored" not in span and span["events"] == []
+
+
+def test_an_event_with_producer_links_gets_an_sdk_span_even_when_lean(spans):
+    producer = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    event = {"Records": [{"EventSource": "aws:sns", "Sns": {
+        "TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:topic1", "Message": "m",
+        "MessageAttributes": {"traceparent": {"Type": "String", "Value": producer}}}}]}
+    instrument(service="orders", lean_span=True)(lambda event, context: None)(event, FakeLambdaContext())
+    (span,) = spans.get_finished_spans()
+    assert [f"{link.context.span_id:016x}" for link in span.links] == ["b7ad6b7169203331"]
+
+
+class _captured:
+    """capsys for a hypothesis test (function-scoped fixtures are not reset between examples)."""
+
+    def __enter__(self) -> Any:
+        import io
+        import sys
+
+        self._saved = sys.stdout
+        self._stream = io.StringIO()
+        sys.stdout = self._stream
+        self.readouterr = self._read
+        return self
+
+    def _read(self) -> Any:
+        text = self._stream.getvalue()
+        self._stream.seek(0)
+        self._stream.truncate()
+        return type("Captured", (), {"out": text})()
+
+    def __exit__(self, *exc: object) -> None:
+        import sys
+
+        sys.stdout = self._saved
