@@ -156,6 +156,7 @@ class ScheduleRef:
     max_interval_seconds: int
     grace_seconds: int
     part: str = ""
+    watch_missed_runs: bool = True
 
     @property
     def key_part(self) -> str:

@@ -42,6 +42,9 @@ class ScheduledJobArgs(OwnFunction, ServiceArgs["ScheduledJob"]):
     max_retries: int | None = None             # None: the profile's scheduleMaxRetries
     flexible_window_minutes: int | None = None  # None: the profile's
     grace_minutes: int | None = None           # None: the profile's scheduleGraceMinutes
+    #: A missed-run alarm looks back at most 7 days, so a weekly or monthly job cannot have one: it must
+    #: say so with False (its failed, dropped and undeliverable runs still alarm).
+    watch_missed_runs: bool = True
 
     def function_args(self, core: PlatformCore) -> FunctionArgs:
         """A run that fails is one lost run: any error alarms, and Lambda keeps what it gave up on."""
@@ -84,10 +87,11 @@ class ScheduledJobArgs(OwnFunction, ServiceArgs["ScheduledJob"]):
                 found.append(f"flexible_window_minutes = {window}: must be shorter than the schedule's interval "
                              f"({interval // 60} min), or runs could overlap")
             try:
-                if zone_known:
+                if zone_known and self.watch_missed_runs:
                     missed_run_window(self.watched_interval_seconds(core, interval), grace * 60)
             except UnwatchableScheduleError as error:
-                found.append(f"schedule = {self.schedule!r}: {error}")
+                found.append(f"schedule = {self.schedule!r}: {error}; a job this rare needs "
+                             "watch_missed_runs=False (its failed runs still alarm)")
         try:
             json.dumps(self.payload)
         except (TypeError, ValueError):
@@ -144,6 +148,7 @@ class ScheduledJob(ServiceComponent):
                                  schedules=(ScheduleRef(schedule_name=self.schedule_name, group_name=self.group_name,
                                                         function_name=self.function.function_name,
                                                         expression=args.schedule, max_interval_seconds=interval,
-                                                        grace_seconds=grace * 60, part="schedule"),),
+                                                        grace_seconds=grace * 60, part="schedule",
+                                                        watch_missed_runs=args.watch_missed_runs),),
                                  queues=(self.dead_letters.ref,)),
                      outputs={"schedule": f"{args.schedule} {args.time_zone}", "functionName": self.function.function_name})

@@ -26,6 +26,8 @@ def declare(platform):
         payload={"report": "daily", "format": "csv"}, flexible_window_minutes=10, idempotency=True,
         tables=[TableSpec(hash_key="day", actions=("dynamodb:PutItem",))]))
     platform.add("pulse", ScheduledJobArgs(handler="handlers.pulse.app.handler", schedule="rate(5 minutes)"))
+    platform.add("weekly", ScheduledJobArgs(handler="handlers.weekly.app.handler", schedule="cron(0 6 ? * MON *)",
+                                            watch_missed_runs=False))
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +107,20 @@ def longest_gap(expression: str, time_zone: str) -> int:
     local = AWSCron.get_all_schedule_bw_dates(start, start + dt.timedelta(days=366), fields)
     runs = [t.replace(tzinfo=zone).timestamp() for t in local]   # the fields are wall-clock times of the zone
     return int(max(b - a for a, b in zip(runs, runs[1:])))
+
+
+def test_a_job_too_rare_to_watch_for_missed_runs_keeps_every_other_alarm(jobs):
+    """A weekly job cannot have a missed-run alarm (7 days is CloudWatch's look-back); its opt-out drops
+    that alarm alone."""
+    weekly, nightly = alarm_keys(jobs.view, "weekly"), alarm_keys(jobs.view, "nightly")
+    assert "schedule-schedule-missed-critical" not in weekly
+    assert weekly == {key for key in nightly if not key.startswith("dynamodb-")} - {"schedule-schedule-missed-critical"}
+
+
+def test_a_job_too_rare_to_watch_is_refused_until_it_opts_out():
+    weekly = {"schedule": "cron(0 6 ? * MON *)"}
+    assert any("watch_missed_runs=False" in problem for problem in problems_of(**weekly))
+    assert problems_of(**weekly, watch_missed_runs=False) == []
 
 
 def test_missed_run_alarm_waits_the_longest_real_gap_plus_window_and_grace_and_breaches_on_silence(jobs):

@@ -76,8 +76,9 @@ def _group_alarm(schedule: ScheduleRef, t: AlarmThresholds, metric_name: str, ki
 
 
 def schedule_alarms(schedule: ScheduleRef, t: AlarmThresholds) -> list[AlarmSpec]:
+    missed = [missed_run_alarm(schedule)] if schedule.watch_missed_runs else []
     return [
-        missed_run_alarm(schedule),
+        *missed,
         _group_alarm(schedule, t, "TargetErrorCount", "target-errors", Severity.WARNING,
                      f"EventBridge Scheduler could not invoke {schedule.function_name} for {schedule.schedule_name} "
                      "and is retrying.",
