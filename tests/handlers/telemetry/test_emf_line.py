@@ -38,7 +38,7 @@ def reference(namespace, dimensions, metrics, metadata, timestamp) -> list[str]:
             for document in build_documents(namespace, dimensions, metrics, metadata, timestamp)]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     namespace=st.text(max_size=12),
     dimensions=st.one_of(st.dictionaries(names, st.text(max_size=8), max_size=4),

@@ -51,7 +51,7 @@ span_specs = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(keys, scalars, max_size=4), span_specs)
 def test_span_lines_are_exactly_the_encoded_documents(resource_attributes, specs):
     exporter = InMemorySpanExporter()
