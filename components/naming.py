@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Length limits of the physical names the platform creates.
 LIMITS: dict[str, int] = {
@@ -47,7 +47,21 @@ LIMITS: dict[str, int] = {
     "cloud_map_namespace": 1024,
 }
 
-_PART = re.compile(r"^[a-z][a-z0-9-]*$")
+_PART = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def is_name_part(value: str) -> bool:
+    """Whether a project, stack, service or part name can go into every physical name (whole-string match:
+    `$` would let a trailing newline through)."""
+    return _PART.fullmatch(value) is not None
+
+
+def _whose(service: str, part: str) -> str:
+    return f"service {service!r} (part {part!r})" if service else f"the stack (part {part!r})"
+
+
+class NameCollisionError(ValueError):
+    """Two services (or a service and the stack) would give one resource name: `a` + `b-c` and `a-b` + `c`."""
 
 
 def shorten(name: str, limit: int) -> str:
@@ -62,10 +76,13 @@ def shorten(name: str, limit: int) -> str:
 class Namer:
     project: str
     stack: str
+    #: Every name given so far, per kind, and to whom (service, part): AWS would refuse the second resource.
+    _given: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict, init=False, repr=False,
+                                                           compare=False)
 
     def __post_init__(self) -> None:
         for value in (self.project, self.stack):
-            if not _PART.match(value):
+            if not is_name_part(value):
                 raise ValueError(f"project and stack names must be lowercase letters, digits and '-', got {value!r}")
 
     @property
@@ -75,13 +92,20 @@ class Namer:
     def physical(self, service: str, part: str, kind: str) -> str:
         """`<project>-<stack>-<service>-<part>`, within the limit of `kind`."""
         for value in (service, part):
-            if not _PART.match(value):
+            if not is_name_part(value):
                 raise ValueError(f"service and part names must be lowercase letters, digits and '-', got {value!r}")
-        return shorten(f"{self.prefix}-{service}-{part}", LIMITS[kind])
+        return self._give(shorten(f"{self.prefix}-{service}-{part}", LIMITS[kind]), kind, service, part)
 
     def stack_wide(self, part: str, kind: str) -> str:
         """Names of stack-wide resources, such as the alarm topics: `<project>-<stack>-<part>`."""
-        return shorten(f"{self.prefix}-{part}", LIMITS[kind])
+        return self._give(shorten(f"{self.prefix}-{part}", LIMITS[kind]), kind, "", part)
+
+    def _give(self, name: str, kind: str, service: str, part: str) -> str:
+        owner = self._given.setdefault((kind, name), (service, part))
+        if owner != (service, part):
+            raise NameCollisionError(f"{_whose(service, part)} would name a {kind} {name!r}, which "
+                                     f"{_whose(*owner)} already has; rename one of the two services")
+        return name
 
     def log_group(self, service: str, part: str) -> str:
         """`/<project>/<stack>/<service>/<part>`: the shipper reads the service back out of it."""

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from components.capacity import ConcurrencyQuotaError
+from components.naming import NameCollisionError
 from components.observability.dashboard.layout import DashboardValidationError
 from components.preview.dashboard_files import STACK_FILE_ERRORS, write_dashboards
 from components.preview.runner import REPO_ROOT, run_stack
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         overrides = _overrides(parser, args.set, read_project_file(args.root).name)
         result = run_stack(args.stack, root=args.root, overrides=overrides, reclaim=False)
-    except (SettingsError, StackConfigError, ServiceArgumentError, ConcurrencyQuotaError,
+    except (SettingsError, StackConfigError, ServiceArgumentError, NameCollisionError, ConcurrencyQuotaError,
             DashboardValidationError) as error:
         print(error, file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
+from components.naming import is_name_part
 from components.observability.refs import TableRef
 from components.services.access import Access, sid, statement
 
@@ -50,8 +51,11 @@ class TableSpec:
             problems.append(f"stream must be one of {', '.join(_STREAM_VIEWS)}")
         if not self.actions or not all(a.startswith("dynamodb:") and "*" not in a for a in self.actions):
             problems.append("actions must be named dynamodb: actions, without wildcards")
+        if not is_name_part(self.part):
+            problems.append("part must be lowercase letters, digits and '-', starting with a letter, "
+                            "since it names the table")
         if problems:
-            raise ValueError(f"table {self.part}: " + "; ".join(problems))
+            raise ValueError(f"table {self.part!r}: " + "; ".join(problems))
 
 
 def idempotency_table_spec() -> TableSpec:

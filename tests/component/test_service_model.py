@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components.naming import LIMITS, Namer
+from components.naming import LIMITS
 from components.platform import Platform
 from components.services.event_route import EventRouteArgs, FunctionTarget, QueueTarget, Rule, WorkflowTarget
 from components.services.function import FunctionArgs
@@ -27,6 +27,8 @@ from components.services.table_stream import TableStreamArgs
 from components.services.topic import HttpsSubscriber, QueueSubscriber, TopicArgs
 from components.services.workflow import WorkflowArgs
 from components.testing import PlatformView
+from components.testing.failure import ProgramError
+from components.testing.run import run_services
 from tests.component import every_kind
 from tests.component.harness import (ALARM, REGION, Run, alarms, catalog, health_rule, in_catalog,
                                      section_titles)
@@ -277,18 +279,13 @@ def test_every_bad_declaration_was_rejected_and_none_is_in_the_outputs(bad):
     assert not set(errors) & set(catalog().view.outputs["services"])
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=(
-    "components/resources/tables.py (outside this branch) does not check TableSpec.part: a part like 'Order Lines' "
-    "passes every Args.problems() and then raises a ValueError from the namer mid-build, after the service's "
-    "component and earlier tables exist"))
-def test_a_table_part_that_breaks_the_naming_rules_is_rejected_where_it_is_declared():
-    with pytest.raises(ValueError, match="part"):
-        TableSpec(hash_key="id", part="Order Lines")
+def test_two_services_whose_names_would_collide_fail_the_preview_naming_both():
+    def declare(platform: Platform) -> None:
+        platform.add("shop", HttpServiceArgs(handler="h.app.handler", routes=[Route("GET", "/x")],
+                                             table=TableSpec(hash_key="id", part="audit-log")))
+        platform.add("shop-audit", HttpServiceArgs(handler="h.app.handler", routes=[Route("GET", "/y")],
+                                                   table=TableSpec(hash_key="id", part="log")))
 
-
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=(
-    "components/naming.py (outside this branch) checks names with `_PART.match` and a `$` anchor, which also "
-    "matches before a final newline: a service named 'shop\\n' passes and names its resources 'platform-dev-shop\\n-…'"))
-def test_a_service_name_with_a_trailing_newline_is_rejected():
-    with pytest.raises(ValueError, match="lowercase letters"):
-        Namer("platform", "dev").physical("shop\n", "api", "lambda")
+    with pytest.raises(ProgramError, match="service 'shop-audit' \\(part 'log'\\) would name a dynamodb_table "
+                                           "'platform-dev-shop-audit-log', which service 'shop' \\(part 'audit-log'\\)"):
+        run_services(declare)

@@ -37,6 +37,19 @@ def test_a_yaml_syntax_error_is_one_line_with_file_and_line_and_exit_2(tmp_path)
     assert len(done.stderr.strip().splitlines()) == 1 and done.stdout == ""
 
 
+def test_two_services_that_would_share_a_name_are_one_message_and_exit_2(tmp_path, capsys):
+    root = project_copy(tmp_path)
+    program = (root / "__main__.py").read_text()
+    clash = ('platform.add("sales", InternalFunctionArgs(handler="handlers.sales.app.handler", '  # sales-aggregate's
+             'tables=[TableSpec(hash_key="id", part="aggregate-table")]))\n')                    # table, spelt again
+    (root / "__main__.py").write_text(program.replace("platform.finish()", clash + "platform.finish()", 1))
+    assert preview_main(["dev", "--no-write", "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == ("service 'sales' (part 'aggregate-table') would name a dynamodb_table "
+                           "'platform-dev-sales-aggregate-table', which service 'sales-aggregate' (part 'table') already "
+                           "has; rename one of the two services")
+
+
 @pytest.mark.parametrize("source", ["file", "set"])
 def test_yes_for_a_boolean_is_refused_from_the_file_and_from_set_alike(tmp_path, capsys, source):
     body = "config:\n  aws:region: us-east-1\n" + ("  platform:pageOnCritical: yes\n" if source == "file" else "")
