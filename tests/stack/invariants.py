@@ -100,20 +100,56 @@ def _listed(value: Any) -> list[str]:
 
 
 def roles_name_only_stack_resources(view: PlatformView, settings: Settings) -> list[str]:
-    """No action wildcard and `*` only where AWS requires it (pack rules); every other resource is the stack's
-    own (by deterministic name) or one of the stack's KMS keys."""
+    """No action wildcard and `*` only where AWS requires it (pack rules); every other resource is one of the
+    stack's KMS keys, a shared resource of the stack, or a resource of the role's own service or given to it."""
     problems = _pack("iam-no-wildcard-actions", view) + _pack("iam-no-wildcard-resources", view)
     # Physical names, log groups and secrets of the stack: <p>-<s>-..., /<p>/<s>/..., secret:<p>/<s>/...
     markers = (f"{settings.project}-{settings.stack}-", f"/{settings.project}/{settings.stack}/",
                f":{settings.project}/{settings.stack}/")
     keys = {key.outputs["arn"] for key in view.of_type("aws:kms/key:Key")}
+    services = sorted(view.outputs["services"], key=len, reverse=True)  # longest first: "orders-x" before "orders"
+    wiring: dict[str, str] = {}
     for policy in view.of_type(ROLE_POLICY):
+        owner = _top_service(view, policy.name, services)
         for statement in _statements(policy.inputs["policy"]):
             where = f"{policy.name} {statement.get('Sid', '?')}"
             for resource in _listed(statement["Resource"]):
-                if resource != "*" and resource not in keys and not any(marker in resource for marker in markers):
+                if resource == "*" or resource in keys:
+                    continue
+                if not any(marker in resource for marker in markers):
                     problems.append(f"{where}: {resource} is not a resource of this stack")
+                    continue
+                holder = _holder(resource, services, markers)
+                if owner is None or holder is None or holder == owner:
+                    continue
+                if owner not in wiring:
+                    wiring[owner] = _wiring(view, owner)
+                if _base(resource) not in wiring[owner]:
+                    problems.append(f"{where}: {resource} belongs to service {holder}, which {owner} was not given "
+                                    "(no environment variable, event source, definition or target of it names it)")
     return problems
+
+
+def _top_service(view: PlatformView, name: str, services: list[str]) -> str | None:
+    chain = view.ancestors(name)
+    return chain[-1] if chain and chain[-1] in services else None
+
+
+def _holder(resource: str, services: list[str], markers: tuple[str, ...]) -> str | None:
+    """The service whose deterministic name the resource carries; None for the stack's shared resources."""
+    return next((service for service in services
+                 if any(f"{marker}{service}-" in resource or f"{marker}{service}/" in resource for marker in markers)),
+                None)
+
+
+def _base(resource: str) -> str:
+    """The named resource itself: a table without its /stream/* or /index/*, a log group without :*."""
+    return re.sub(r"(/(stream|index)/.*|/\*|:\*)$", "", resource).rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _wiring(view: PlatformView, service: str) -> str:
+    """Everything a service's resources say, except its policies: where a resource given to it is named."""
+    return json.dumps([r.inputs for r in view.descendants(service) if r.type != ROLE_POLICY], default=str)
 
 
 def low_traffic_functions_alarm_on_any_error(view: PlatformView, settings: Settings) -> list[str]:

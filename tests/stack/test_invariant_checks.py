@@ -536,10 +536,6 @@ def test_tampering_leaves_the_shared_results_untouched(view, settings):
     assert (json.dumps(result.inventory(), sort_keys=True), json.dumps(result.outputs, sort_keys=True)) == before
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "roles_name_only_stack_resources checks that a resource belongs to the stack (by name prefix), not to the "
-    "role's component: issue 7 asks for 'only the resources that its component owns or was given', so a grant on "
-    "another service's table goes unnoticed"))
 def test_a_role_naming_another_services_table_is_reported(view, settings):
     policy, sid = policy_statement(view.result)
     owner = next(r.inputs["tags"]["platform:service"] for r in view.of_type("aws:iam/role:Role")
