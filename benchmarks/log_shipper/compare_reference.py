@@ -159,9 +159,9 @@ def main() -> None:
                     str(ROOT / "handlers")], check=True)
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores; "
           f"workload {args.workload}; {'http' if args.plain_http else 'https'}; {args.pairs} interleaved pairs")
-    print(f"| batch | this shipper, events/s, median (range) | reference model, events/s, median (range) "
-          f"| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs, "
-          f"median (range) | client CPU, per-pair ratio, median (range) |")
+    print("| batch | this shipper, events/s, median (range) | reference model, events/s, median (range) "
+          "| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs, "
+          "median (range) | client CPU, per-pair ratio, median (range) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     first_id = 0
     with running_endpoint(tls=not args.plain_http) as (_, url, ca_file), workers(url, ca_file) as (ours, theirs), \
