@@ -2,13 +2,18 @@
 LogsToElasticsearch function (v1.1.2), on the same payloads and the same local TLS endpoint.
 
     .venv/bin/python benchmarks/log_shipper/compare_reference.py [--pairs 7] [--events 20000]
-        [--workload json|mixed] [--plain-http]
+        [--workload json|mixed] [--plain-http] [--unsampled] [--without-instrument]
 
 - **Subjects.** Ours is ``handlers.log_shipper.app.handler`` with ``@instrument``, its metrics
   and its log line, in a Lambda-like environment. Theirs is ``reference_model/handler.js``, our
   own Node.js model of that function's behaviour (not its code): a SigV4 signature computed by
   hand with ``crypto``, one uncompressed ``_bulk`` per invocation with the ``index`` operation
   and ``_type``, no retries. Both run in warm worker processes that stay up for the whole run.
+  By default every invocation is sampled (the X-Ray header says ``Sampled=1``, as dev's 100 %
+  sampling does): the worst case, in which each invocation also writes its span line.
+  ``--unsampled`` gives the header most production invocations carry (Lambda samples about one
+  request a second and 5 % of the rest), and ``--without-instrument`` calls the shipper
+  without ``@instrument``, to show what the telemetry the reference does not have costs.
 - **Payloads.** Direct ``awslogs`` events of N log events; ``json`` (default) is JSON lines of
   about 300 bytes, ``mixed`` the platform's own mix (see workload.py). Each pair of runs gets
   fresh event ids, so every ``create`` is a real insert.
@@ -57,7 +62,8 @@ def aws_stand_ins() -> Iterator[tuple[str, str]]:
         yield dynamodb.url, daemon.address
 
 
-def shipper_environment(url: str, ca_file: str | None, dynamodb: str, daemon: str) -> dict[str, str]:
+def shipper_environment(url: str, ca_file: str | None, dynamodb: str, daemon: str, *, sampled: bool = True,
+                        instrumented: bool = True) -> dict[str, str]:
     """What the platform's function gets (components/logging), with a Lambda-like runtime."""
     env = lambda_environment({}, dynamodb, daemon, otlp="")
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT")  # spans go to the log (TELEMETRY_EXPORTER=log)
@@ -68,6 +74,10 @@ def shipper_environment(url: str, ca_file: str | None, dynamodb: str, daemon: st
                 "AWS_LAMBDA_FUNCTION_NAME": "platform-bench-log-shipping-shipper"})
     if ca_file:
         env["SSL_CERT_FILE"] = ca_file
+    if not sampled:
+        env["_X_AMZN_TRACE_ID"] = env["_X_AMZN_TRACE_ID"].replace("Sampled=1", "Sampled=0")
+    if not instrumented:
+        env["BENCH_WITHOUT_INSTRUMENT"] = "1"
     return env
 
 
@@ -108,10 +118,10 @@ class Worker:
 
 
 @contextmanager
-def workers(url: str, ca_file: str | None) -> Iterator[tuple[Worker, Worker]]:
+def workers(url: str, ca_file: str | None, **shipper: bool) -> Iterator[tuple[Worker, Worker]]:
     with aws_stand_ins() as (dynamodb, daemon):
         ours = Worker("shipper", [sys.executable, str(HERE / "shipper_worker.py")],
-                      shipper_environment(url, ca_file, dynamodb, daemon))
+                      shipper_environment(url, ca_file, dynamodb, daemon, **shipper))
         theirs = Worker("reference", ["node", str(HERE / "reference_model" / "run.js")],
                         reference_environment(url, ca_file))
         try:
@@ -152,19 +162,24 @@ def main() -> None:
     parser.add_argument("--workload", choices=["json", "mixed"], default="json")
     parser.add_argument("--plain-http", action="store_true", help="no TLS on the endpoint")
     parser.add_argument("--batch", type=int, action="append", help="batch sizes (default: 10 100 1000 10000)")
+    parser.add_argument("--unsampled", action="store_true", help="an X-Ray header with Sampled=0")
+    parser.add_argument("--without-instrument", action="store_true", help="the shipper without @instrument")
     args = parser.parse_args()
     if shutil.which("node") is None:
         sys.exit("node is not installed: cannot run the reference model")
     subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "checked-hash",
                     str(ROOT / "handlers")], check=True)
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores; "
-          f"workload {args.workload}; {'http' if args.plain_http else 'https'}; {args.pairs} interleaved pairs")
+          f"workload {args.workload}; {'http' if args.plain_http else 'https'}; {args.pairs} interleaved pairs; "
+          f"{'unsampled' if args.unsampled else 'sampled'}"
+          f"{'; without @instrument' if args.without_instrument else ''}")
     print("| batch | this shipper, events/s, median (range) | reference model, events/s, median (range) "
           "| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs, "
           "median (range) | client CPU, per-pair ratio, median (range) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     first_id = 0
-    with running_endpoint(tls=not args.plain_http) as (_, url, ca_file), workers(url, ca_file) as (ours, theirs), \
+    with running_endpoint(tls=not args.plain_http) as (_, url, ca_file), workers(
+            url, ca_file, sampled=not args.unsampled, instrumented=not args.without_instrument) as (ours, theirs), \
             tempfile.TemporaryDirectory() as folder:
         for batch_size in args.batch or BATCH_SIZES:
             total = max(args.events, 2 * batch_size)
