@@ -87,6 +87,12 @@ def per_severity(
     return [build(severity, value) for severity, value in thresholds.enabled()]
 
 
+def guarded_percent(part: str, total: str, minimum: int) -> str:
+    """`part` as a percentage of `total` (metric query ids), forced to 0 below `minimum` per period:
+    without the guard one failure out of two requests would page someone at 50 %."""
+    return f"IF({total} >= {minimum}, 100 * {part} / {total}, 0)"
+
+
 def fmt(value: float) -> str:
     """Thresholds in summaries: no trailing .0 noise."""
     return f"{value:g}"

@@ -8,7 +8,7 @@ per target group, so they belong to the one service behind it.
 
 from __future__ import annotations
 
-from components.observability._factory import fmt, metric, profile_window, severity_alarms
+from components.observability._factory import fmt, guarded_percent, metric, profile_window, severity_alarms
 from components.observability.model import AlarmSpec, MetricQuery
 from components.observability.refs import LoadBalancerRef
 from components.observability.thresholds import AlarmThresholds
@@ -69,7 +69,7 @@ def target_5xx_rate_alarms(lb: LoadBalancerRef, t: AlarmThresholds) -> list[Alar
         MetricQuery(id="requests", metric=metric(NAMESPACE, "RequestCount", dims, "Sum", t.period_seconds)),
         MetricQuery(id="server_errors", metric=metric(NAMESPACE, "HTTPCode_Target_5XX_Count", dims, "Sum",
                                                       t.period_seconds)),
-        MetricQuery(id="error_rate", expression=f"IF(requests >= {t.min_invocations}, 100 * server_errors / requests, 0)",
+        MetricQuery(id="error_rate", expression=guarded_percent("server_errors", "requests", t.min_invocations),
                     label="task 5XX rate (%)", return_data=True),
     )
     return severity_alarms(

@@ -6,7 +6,7 @@ requests per period), and p99 Latency in ms.
 
 from __future__ import annotations
 
-from components.observability._factory import fmt, metric, profile_window, severity_alarms
+from components.observability._factory import fmt, guarded_percent, metric, profile_window, severity_alarms
 from components.observability.descriptions import logs_insights_hint
 from components.observability.model import AlarmSpec, MetricQuery, SeverityThresholds
 from components.observability.refs import RestApiRef
@@ -27,7 +27,7 @@ def api_dimensions(api: RestApiRef) -> dict[str, str]:
 
 def rate_expression(error_id: str, min_requests: int) -> str:
     """Percent of requests with that error class, 0 below the low-traffic guard."""
-    return f"IF(requests >= {min_requests}, 100 * {error_id} / requests, 0)"
+    return guarded_percent(error_id, "requests", min_requests)
 
 
 def _rate_alarms(

@@ -18,6 +18,7 @@ from components.observability._factory import (
     ONE_DATAPOINT,
     alarm_spec,
     fmt,
+    guarded_percent,
     metric,
     profile_window,
     severity_alarms,
@@ -35,11 +36,8 @@ def _dims(fn: LambdaRef) -> dict[str, str]:
 
 
 def error_rate_expression(min_invocations: int) -> str:
-    """Percent of failed invocations, forced to 0 when traffic is too low to be meaningful.
-
-    Without the guard one failure out of two invocations would page someone at 50%.
-    """
-    return f"IF(invocations >= {min_invocations}, 100 * errors / invocations, 0)"
+    """Percent of failed invocations, forced to 0 when traffic is too low to be meaningful."""
+    return guarded_percent("errors", "invocations", min_invocations)
 
 
 def duration_threshold_ms(timeout_seconds: int, pct_of_timeout: float) -> float:
