@@ -1,9 +1,9 @@
 """What a service kind with one function of its own takes about that function.
 
-Queue workers, scheduled jobs, stream pipelines and table streams each run one function; the
-arguments that describe it (handler, tables, idempotency, environment, access, secrets, memory and
-timeout) are the same for all of them, so they are declared once here and turned into the
-function's `FunctionArgs` in one place. Keyword-only, so each kind's own arguments may come in any
+Queue workers, scheduled jobs, stream pipelines, table streams and internal functions each run one
+function; the arguments that describe it (handler, tables, idempotency, environment, access,
+secrets, memory and timeout) are the same for all of them, so they are declared once here and
+turned into the function's `FunctionArgs` in one place. Keyword-only, so each kind's own arguments may come in any
 order around them.
 """
 from __future__ import annotations
@@ -35,9 +35,11 @@ class OwnFunction:
     timeout_seconds: int | None = None
 
     def own_function(self, core: PlatformCore, **kind_specific: Any) -> FunctionArgs:
-        """The function's arguments; consumers reserve no concurrency unless the kind says otherwise."""
+        """The function's arguments; consumers reserve no concurrency and default to the worker timeout
+        unless the kind says otherwise (`kind_specific` overrides both)."""
         timeout = core.settings.services.worker_timeout_seconds if self.timeout_seconds is None \
             else self.timeout_seconds
-        return FunctionArgs(handler=self.handler, description=self.description, environment=self.environment,
-                            access=self.access, memory_mb=self.memory_mb, timeout_seconds=timeout,
-                            secrets=self.secrets, **{"reserved_concurrency": None, **kind_specific})
+        return FunctionArgs(**{"handler": self.handler, "description": self.description,
+                               "environment": self.environment, "access": self.access, "memory_mb": self.memory_mb,
+                               "secrets": self.secrets, "timeout_seconds": timeout, "reserved_concurrency": None,
+                               **kind_specific})
