@@ -1,13 +1,15 @@
 // A behavioural model of the AWS console's "LogsToElasticsearch" subscription function, written
 // for this benchmark from its documented behaviour (it is not that function's source):
-//   - base64 + gunzip + JSON.parse of event.awslogs.data; CONTROL_MESSAGE is acknowledged;
+//   - base64, then an asynchronous gunzip (zlib's callback form, which runs on libuv's thread
+//     pool), then JSON.parse of event.awslogs.data; CONTROL_MESSAGE is acknowledged;
 //   - one document per event with @id, @timestamp, @message, @owner, @log_group, @log_stream,
-//     plus the fields of a JSON object found in the message; index cwl-YYYY.MM.DD;
+//     plus the fields of a JSON object found in the message, which is parsed twice (once to
+//     check that it is JSON, once to use it); index cwl-YYYY.MM.DD;
 //   - the bulk "index" operation with _id = event id and a mapping _type (the log group), the
 //     whole batch in ONE request, uncompressed, SigV4-signed by hand with node's crypto, over
 //     node's default keep-alive agent;
 //   - no retries: a failed request fails the invocation, failed items are only counted;
-//   - one log line per invocation with the outcome.
+//   - two log lines per invocation: the response's status code, then the outcome.
 // OpenSearch 2.x refuses every request whose action lines carry _type, so this function cannot
 // index into it at all; the benchmark endpoint accepts _type so the two can be compared.
 'use strict';
@@ -32,10 +34,13 @@ function documentFor(payload, event) {
   const source = {};
   const start = event.message.indexOf('{');
   if (start >= 0) {
-    try {
-      const parsed = JSON.parse(event.message.substring(start));
+    const candidate = event.message.substring(start);
+    let valid = true;
+    try { JSON.parse(candidate); } catch (ignored) { valid = false; }  // the validity check
+    if (valid) {
+      const parsed = JSON.parse(candidate);  // and the parse whose result is used
       if (parsed && typeof parsed === 'object') Object.assign(source, parsed);
-    } catch (ignored) { /* plain text */ }
+    }
   }
   source['@id'] = event.id;
   source['@timestamp'] = new Date(event.timestamp).toISOString();
@@ -100,14 +105,19 @@ function post(body) {
   });
 }
 
+function gunzip(buffer) {
+  return new Promise((resolve, reject) => zlib.gunzip(buffer, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
 exports.handler = async (event) => {
-  const payload = JSON.parse(zlib.gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8'));
+  const payload = JSON.parse((await gunzip(Buffer.from(event.awslogs.data, 'base64'))).toString('utf8'));
   if (payload.messageType === 'CONTROL_MESSAGE') return { shipped: 0 };
   const response = await post(bulkBody(payload));
   if (response.statusCode < 200 || response.statusCode >= 300) throw new Error(`bulk failed: ${response.statusCode}`);
   const result = JSON.parse(response.body);
   const failed = result.items.filter((item) => item.index.status >= 300).length;
   const outcome = { attemptedItems: result.items.length, successfulItems: result.items.length - failed, failedItems: failed };
-  console.log('Response: ' + JSON.stringify(outcome));
+  console.log('Response: ' + JSON.stringify({ statusCode: response.statusCode }));
+  console.log('Success: ' + JSON.stringify(outcome));
   return { shipped: outcome.successfulItems, failed };  // failed items are dropped here
 };
