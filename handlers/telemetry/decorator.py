@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, TypeVar, overload
+from typing import Any, Callable, NamedTuple, TypeVar, overload
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -92,10 +92,16 @@ def producer_links(event: Any, trigger: lambda_event.Trigger) -> list[Link]:
     return propagation.event_links(event)
 
 
-def describe(event: Any, context: Any, function_name: str, is_cold: bool) -> tuple[lambda_event.Trigger, str, dict[str, Any]]:
-    """Trigger, span name and attributes; an event of an unexpected shape must not stop the handler."""
+def describe(event: Any, context: Any, function_name: str, is_cold: bool,
+             recorded: bool = True) -> tuple[lambda_event.Trigger, str, dict[str, Any]]:
+    """Trigger, span name and attributes; an event of an unexpected shape must not stop the handler.
+
+    A span known not to be recorded (`recorded=False`) gets neither: only its trigger is used.
+    """
     try:
         trigger = lambda_event.classify(event)
+        if not recorded:
+            return trigger, function_name, {}
         attributes = lambda_event.invocation_attributes(event, context, trigger, is_cold, settings.region())
         return trigger, lambda_event.span_name(event, trigger, function_name), attributes
     except Exception as error:
@@ -128,24 +134,26 @@ def flush() -> None:
 
 
 def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict,
-            start_lean_span: Callable[..., Any] | None = None) -> Any:
+            lean: LeanStarter | None = None) -> Any:
     is_cold = cold_start.take()
     if is_cold:
         logger.reload_level()
     xray_patch.patch_if_loaded()
     current.begin(service, getattr(context, "aws_request_id", None), is_cold, context)
     function_name = getattr(context, "function_name", None) or getattr(handler, "__qualname__", "handler")
-    trigger, name, attributes = describe(event, context, function_name, is_cold)
     parent = parent_context(settings.lambda_trace_header())
+    tracer = tracing.tracer(service)
+    decided = lean.decides(tracer, parent) if lean is not None else None
+    trigger, name, attributes = describe(event, context, function_name, is_cold, recorded=decided is not False)
     try:
         links = producer_links(event, trigger)
     except Exception:  # extraction already logs; links are a nicety
         links = []
-    tracer = tracing.tracer(service)
     span: Any
-    if start_lean_span is not None and not links:
-        span, current_span = start_lean_span(tracer, tracing.processor, name, parent, trigger.kind, attributes,
-                                             tracing.limits(service))
+    if lean is not None and not links:
+        span, current_span = lean.start(tracer, tracing.processor, name, parent, trigger.kind, attributes,
+                                        tracing.limits(service), decided)
+        current.idle_task = span.prepare
     else:
         span = current_span = start_span_with_own_attributes(tracer, name, parent, trigger.kind, attributes, links)
     token = otel_context.attach(trace.set_span_in_context(current_span, parent))
@@ -170,11 +178,16 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
         current.end()
 
 
-def _lean_span_starter() -> Callable[..., Any]:
-    """Imported only by the handlers that ask for lean spans, in their init phase."""
-    from handlers.telemetry.lean_span import start_lean_span
+class LeanStarter(NamedTuple):
+    decides: Callable[..., bool | None]
+    start: Callable[..., Any]
 
-    return start_lean_span
+
+def _lean_span_starter() -> LeanStarter:
+    """Imported only by the handlers that ask for lean spans, in their init phase."""
+    from handlers.telemetry.lean_span import remote_parent_decides, start_lean_span
+
+    return LeanStarter(remote_parent_decides, start_lean_span)
 
 
 @overload
@@ -198,12 +211,12 @@ def instrument(handler: Handler | None = None, *, service: str | None = None, le
         tracing.provider(service_name)  # build it at import, in Lambda's init phase
         xray_patch.enable()
         stdlib_logging.enable()
-        start_lean_span = _lean_span_starter() if lean_span else None
+        lean = _lean_span_starter() if lean_span else None
         gc_tuning.freeze_init_heap()  # the SDK's objects live as long as the process too
 
         @functools.wraps(function)
         def wrapper(event: Any, context: Any = None, *args: Any, **kwargs: Any) -> Any:
-            return _invoke(function, service_name, event, context, args, kwargs, start_lean_span)
+            return _invoke(function, service_name, event, context, args, kwargs, lean)
 
         return wrapper  # type: ignore[return-value]
 

@@ -7,13 +7,13 @@ keeps per-invocation log keys and metric dimensions from leaking into the next i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from handlers.telemetry import settings
 
 
 class InvocationState:
-    __slots__ = ("service", "request_id", "cold_start", "lambda_context", "log_keys")
+    __slots__ = ("service", "request_id", "cold_start", "lambda_context", "log_keys", "idle_task")
 
     def __init__(self, service: str | None = None) -> None:
         self.service: str = service or settings.service_name()
@@ -21,6 +21,7 @@ class InvocationState:
         self.cold_start: bool | None = None
         self.lambda_context: Any = None
         self.log_keys: dict[str, Any] = {}
+        self.idle_task: Callable[[], None] | None = None  # see `while_waiting`
 
     def begin(self, service: str, request_id: str | None, cold_start: bool, lambda_context: Any) -> None:
         self.service = service
@@ -34,6 +35,19 @@ class InvocationState:
         self.cold_start = None
         self.lambda_context = None
         self.log_keys.clear()
+        self.idle_task = None
+
+    def while_waiting(self) -> None:
+        """Run the telemetry work of this invocation that can be done before it ends (at most
+        once per invocation). A handler calls it when it has sent a request and waits for the
+        answer: the processor is idle then, and what it does now is not done after the
+        handler returns, when the invocation's duration is still running."""
+        task, self.idle_task = self.idle_task, None
+        if task is not None:
+            try:
+                task()
+            except Exception:  # noqa: BLE001 - the work is done again at the end, the usual way
+                pass
 
     def remaining_time_ms(self) -> int | None:
         """None outside Lambda (no context), so callers can tell "unknown" from "none left"."""

@@ -53,6 +53,17 @@ class Metrics:
             spec = None
         kind = type(value)
         if spec is not None and (kind is int or (kind is float and value - value == 0)):
+            # The usual call, in as few steps as possible: a series this invocation has not
+            # started yet, or one it started with the same unit and resolution. (A dimension
+            # cannot take a metric's name once its series exists: `_put_dimension` refuses it.)
+            series = self._series.get(name)
+            if series is None:
+                if name not in self._dimensions and name not in self._default_dimensions:
+                    self._series[name] = emf.MetricSeries(spec[0], spec[1], [value])
+                    return True
+            elif series.unit == spec[0] and series.resolution == spec[1]:
+                series.values.append(value)
+                return True
             unit, resolution = spec
             problem = None
         else:

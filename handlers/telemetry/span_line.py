@@ -125,42 +125,77 @@ def _attributes(attributes: Any) -> str | None:
 
 
 # Everything but the attributes, the scope and the resource, in the order of `span_document`.
-# %-formatting, because `f"{id:016x}"` and `f"{n:09d}"` cost several times as much.
+# %-formatting, because `f"{id:016x}"` and `f"{n:09d}"` cost several times as much. The seven
+# fields that only the span's end decides (end times, durations, status) are all `%s`, so that
+# `open_line` can leave them as slots.
 _TEMPLATE = ('{"%s":"%s","traceId":"%%032x","spanId":"%%016x","parentSpanId":"%%s","traceState":%%s,"name":%%s,'
-             '"kind":"%%s","startTime":"%%s","endTime":"%%s","durationInNanos":%%d,"serviceName":%%s,"status.code":%%d,'
-             '"status.message":%%s,"traceGroup":%%s,"traceGroupFields":{"endTime":"%%s","durationInNanos":%%d,'
-             '"statusCode":%%d},"events":[],"links":[],"droppedAttributesCount":%%d,"droppedEventsCount":%%d,'
+             '"kind":"%%s","startTime":"%%s","endTime":"%%s","durationInNanos":%%s,"serviceName":%%s,"status.code":%%s,'
+             '"status.message":%%s,"traceGroup":%%s,"traceGroupFields":{"endTime":"%%s","durationInNanos":%%s,'
+             '"statusCode":%%s},"events":[],"links":[],"droppedAttributesCount":%%d,"droppedEventsCount":%%d,'
              '"droppedLinksCount":%%d%%s%%s%%s}') % (RECORD_TYPE_KEY, SPAN_RECORD_TYPE)
+# A JSON line holds no raw NUL (strings escape it), so it marks the open slots unambiguously.
+_OPEN_SLOT = "\x00"
+_OPEN_SLOTS = (_OPEN_SLOT,) * 7
+
+
+def _end_fields(span: Any, group: Any) -> tuple[Any, ...]:
+    """The seven values `_TEMPLATE` takes from the span's end, in their order."""
+    end_nanos = span.end_time
+    end_time = iso_nanos(end_nanos)
+    status = span.status
+    return (end_time, end_nanos - span.start_time, status.status_code._value_,
+            encode(status.description) if status.description else '""',
+            end_time if group is span else iso_nanos(group.end_time), group.end_time - group.start_time,
+            group.status.status_code._value_)
+
+
+def _render(span: Any, group: Any, end_fields: tuple[Any, ...]) -> str | None:
+    """The line from `_TEMPLATE`, or None when it needs the general encoder."""
+    attributes = _attributes(span.attributes)
+    if attributes is None or span.events or span.links or type(span.name) is not str or type(group.name) is not str:
+        return None
+    context = span.context
+    parent = span.parent
+    resource_attributes = getattr(getattr(span, "resource", None), "attributes", None)
+    service, resource = _fragments.resource_of(resource_attributes)
+    trace_state = context.trace_state
+    end_time, duration, status_code, status_message, group_end_time, group_duration, group_status = end_fields
+    return _TEMPLATE % (
+        context.trace_id, context.span_id, "%016x" % parent.span_id if parent is not None else "",
+        _encode_string(trace_state.to_header()) if trace_state else '""',
+        _encode_string(span.name), SPAN_KIND_NAMES[span.kind._value_],  # `_value_`: Enum's `value` is a slow descriptor
+        iso_nanos(span.start_time), end_time, duration, service, status_code, status_message,
+        _encode_string(group.name), group_end_time, group_duration, group_status,
+        int(getattr(span, "dropped_attributes", 0) or 0), int(getattr(span, "dropped_events", 0) or 0),
+        int(getattr(span, "dropped_links", 0) or 0),
+        _fragments.scope_of(getattr(span, "instrumentation_scope", None)), attributes, resource,
+    )
 
 
 def span_line(span: Any, trace_group: Any | None = None) -> str:
     """The span's JSON line (without the newline); see the module docstring for why it exists."""
     group = trace_group if trace_group is not None else span
-    attributes = _attributes(span.attributes)
-    end_nanos, group_end_nanos = span.end_time, group.end_time
-    if (attributes is None or span.events or span.links or not end_nanos or not group_end_nanos
-            or type(span.name) is not str or type(group.name) is not str):
+    if not span.end_time or not group.end_time:
         return encode(span_document(span, group))
-    context = span.context
-    parent = span.parent
-    start_nanos = span.start_time
-    end_time = iso_nanos(end_nanos)
-    status = span.status
-    resource_attributes = getattr(getattr(span, "resource", None), "attributes", None)
-    service, resource = _fragments.resource_of(resource_attributes)
-    trace_state = context.trace_state
-    return _TEMPLATE % (
-        context.trace_id, context.span_id, "%016x" % parent.span_id if parent is not None else "",
-        _encode_string(trace_state.to_header()) if trace_state else '""',
-        _encode_string(span.name), SPAN_KIND_NAMES[span.kind._value_],  # `_value_`: Enum's `value` is a slow descriptor
-        iso_nanos(start_nanos), end_time, end_nanos - start_nanos, service, status.status_code._value_,
-        encode(status.description) if status.description else '""',
-        _encode_string(group.name), end_time if group is span else iso_nanos(group_end_nanos),
-        group_end_nanos - group.start_time, group.status.status_code._value_,
-        int(getattr(span, "dropped_attributes", 0) or 0), int(getattr(span, "dropped_events", 0) or 0),
-        int(getattr(span, "dropped_links", 0) or 0),
-        _fragments.scope_of(getattr(span, "instrumentation_scope", None)), attributes, resource,
-    )
+    pieces = getattr(span, "open_line", None)
+    if pieces is not None and group is span:
+        a, b, c, d, e, f, g, h = pieces
+        end_time, duration, code, message, group_end_time, group_duration, group_code = _end_fields(span, span)
+        return f"{a}{end_time}{b}{duration}{c}{code}{d}{message}{e}{group_end_time}{f}{group_duration}{g}{group_code}{h}"
+    line = _render(span, group, _end_fields(span, group))
+    return line if line is not None else encode(span_document(span, group))
+
+
+def open_line(span: Any) -> tuple[str, ...] | None:
+    """The line of a span that has not ended yet, cut where `_end_fields` of the span as its own
+    trace group go: eight pieces around seven slots. None when only the general encoder can
+    write it.
+
+    A handler that waits on I/O can have this written meanwhile (`LeanSpan.prepare`), which
+    leaves only the slots to fill once the span ends.
+    """
+    line = _render(span, span, _OPEN_SLOTS)
+    return None if line is None else tuple(line.split(_OPEN_SLOT))
 
 
 def span_lines(spans: Sequence[Any]) -> list[str]:

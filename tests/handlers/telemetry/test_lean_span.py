@@ -15,8 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider, sampling
 
-from handlers.telemetry import decorator, instrument, logger
+from handlers.telemetry import decorator, instrument, lambda_event, logger, while_waiting
+from handlers.telemetry.invocation_state import current
+from handlers.telemetry.lean_span import LeanSpan, remote_parent_decides
 from handlers.telemetry.log_span_exporter import LogLineSpanExporter
 from handlers.telemetry.tracing import tracing
 from tests.handlers.telemetry.helpers import (ACCOUNT, REGION, XRAY_HEADER, FakeLambdaContext, api_event, kinesis_record,
@@ -47,6 +50,7 @@ class Failure(RuntimeError):
 def handler_body(outcome: str):
     def handler(event: Any, context: Any) -> Any:
         logger.info("working", step=1)
+        while_waiting()  # as the log shipper does once its request is sent: the lean line is prepared
         if outcome == "raises":
             raise Failure("payload refused")
         return {"statusCode": 503 if outcome == "http 503" else 200}
@@ -134,6 +138,74 @@ def test_an_event_with_producer_links_gets_an_sdk_span_even_when_lean(spans):
     instrument(service="orders", lean_span=True)(lambda event, context: None)(event, FakeLambdaContext())
     (span,) = spans.get_finished_spans()
     assert [f"{link.context.span_id:016x}" for link in span.links] == ["b7ad6b7169203331"]
+
+
+def _parent(sampled: bool = True, remote: bool = True) -> trace.SpanContext:
+    return trace.SpanContext(0x5759E988BD862E3FE1BE46A994272793, 0x53995C3F42CD8AD8, is_remote=remote,
+                             trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED if sampled else 0))
+
+
+def _under(parent: trace.SpanContext | None) -> Any:
+    return trace.set_span_in_context(trace.NonRecordingSpan(parent)) if parent is not None else None
+
+
+@pytest.mark.parametrize("sampler, parent, expected", [
+    (sampling.ParentBased(sampling.ALWAYS_ON), _parent(), True),
+    (sampling.ParentBasedTraceIdRatio(0.05), _parent(), True),
+    (sampling.ParentBased(sampling.ALWAYS_ON), _parent(sampled=False), False),
+    # Anything else may decide on more than the parent, so it is asked.
+    (sampling.ParentBased(sampling.ALWAYS_ON, remote_parent_not_sampled=sampling.TraceIdRatioBased(0.5)),
+     _parent(sampled=False), None),
+    (sampling.ALWAYS_ON, _parent(), None),
+    (sampling.TraceIdRatioBased(0.5), _parent(), None),
+    (sampling.ParentBased(sampling.ALWAYS_ON), _parent(remote=False), None),
+    (sampling.ParentBased(sampling.ALWAYS_ON), None, None),
+], ids=["parent based, sampled", "parent based ratio, sampled", "parent based, not sampled",
+        "own remote delegate", "always on", "ratio", "local parent", "no parent"])
+def test_a_remote_parent_decides_only_for_the_sdks_parent_based_samplers(sampler, parent, expected):
+    tracer = TracerProvider(sampler=sampler, shutdown_on_exit=False).get_tracer("test")
+    assert remote_parent_decides(tracer, _under(parent)) is expected
+
+
+def test_an_invocation_known_not_to_be_recorded_builds_no_attributes_and_asks_no_sampler(monkeypatch, log_exporter):
+    """Most invocations in Lambda are not sampled: they pay for nothing that is not written."""
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", HEADERS["not sampled"])
+    built: list[Any] = []
+    monkeypatch.setattr(lambda_event, "invocation_attributes", lambda *args: built.append(args) or {})
+    sampler = tracing.tracer("orders").sampler
+    monkeypatch.setattr(type(sampler), "should_sample", lambda *args, **kwargs: built.append(args))
+    instrument(service="orders", lean_span=True)(lambda event, context: None)(AWSLOGS, FakeLambdaContext())
+    assert built == []
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", HEADERS["sampled"])
+    instrument(service="orders", lean_span=True)(lambda event, context: None)(AWSLOGS, FakeLambdaContext())
+    assert len(built) == 1  # the attributes of a recorded span; the parent's flag still decides
+
+
+def test_while_waiting_prepares_the_lean_line_once_and_a_failure_there_only_loses_the_head_start(
+        monkeypatch, capsys, log_exporter):
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+    prepared: list[bool] = []
+
+    @instrument(service="orders", lean_span=True)
+    def handler(event, context):
+        span = current.idle_task.__self__
+        while_waiting()
+        line, span.open_line = span.open_line, None
+        while_waiting()  # a second request of the same invocation: nothing left to do
+        prepared.append(line is not None and span.open_line is None)
+
+    handler(AWSLOGS, FakeLambdaContext())
+    assert prepared == [True] and current.idle_task is None
+    while_waiting()  # between invocations: nothing to run
+    (first,) = parse_output(capsys.readouterr().out).spans
+
+    def fails(self):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(LeanSpan, "prepare", fails)
+    instrument(service="orders", lean_span=True)(lambda event, context: while_waiting())(AWSLOGS, FakeLambdaContext())
+    (second,) = parse_output(capsys.readouterr().out).spans
+    assert second["name"] == first["name"] and second["status.code"] == first["status.code"]
 
 
 class _captured:

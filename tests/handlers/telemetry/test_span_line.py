@@ -108,3 +108,29 @@ def test_the_key_cache_is_bounded_and_stays_right():
     finished = exporter.get_finished_spans()
     assert len(span_line_module._fragments.keys) <= MAX_CACHED_KEYS
     assert all(span_line(span) == reference(span) for span in finished)
+
+
+statuses = st.one_of(st.just(Status(StatusCode.OK)),
+                     st.builds(Status, st.just(StatusCode.ERROR), st.one_of(st.none(), st.text(max_size=10))))
+
+
+@settings(max_examples=150, deadline=None)
+@given(names, attribute_maps, st.one_of(st.none(), statuses), st.booleans())
+def test_a_line_prepared_before_the_span_ends_is_the_line_written_after_it(name, attributes, status, changed_later):
+    """`LeanSpan.prepare` writes the line while the handler waits; what the end decides (times,
+    status) goes into its slots, and anything else that changes later drops what was prepared."""
+    from opentelemetry.sdk.trace import SpanLimits
+
+    from handlers.telemetry.lean_span import start_lean_span
+
+    tracer = TracerProvider(resource=Resource({"service.name": "orders %s"})).get_tracer("tests.span_line")
+    span, _ = start_lean_span(tracer, None, name, None, SpanKind.SERVER, attributes, SpanLimits())
+    span.prepare()
+    if changed_later:
+        span.set_attribute("late", "100% \x00")
+    if status is not None:
+        span.set_status(status)
+    span.end_time = span.start_time + 123_456_789  # what `end` sets, without a processor to hand it to
+    written = span_line(span)
+    span.open_line = None
+    assert written == span_line(span) == reference(span)
