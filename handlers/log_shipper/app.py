@@ -1,7 +1,7 @@
 """Lambda entry point ``handlers.log_shipper.app.handler``: wiring and telemetry only.
 
-Clients are created once per container (connection reuse, fewer credential look-ups); the
-shipper itself is rebuilt per invocation because it is bound to that invocation's deadline.
+Clients and the shipper are created once per container (connection reuse, fewer credential
+look-ups); the shipper is bound to each invocation's deadline as the invocation starts.
 """
 from __future__ import annotations
 
@@ -13,24 +13,29 @@ from handlers.log_shipper.bulk_client import SignedBulkTransport
 from handlers.log_shipper.config import ShipperConfig
 from handlers.log_shipper.events import IncompleteShipmentError, handle_event
 from handlers.log_shipper.outage import OutageGuard
-from handlers.log_shipper.pipeline import ShipmentResult
-from handlers.log_shipper.wiring import LazyS3Client, build_shipper, transport_from
-from handlers.telemetry import instrument, logger, metrics
+from handlers.log_shipper.pipeline import Shipper, ShipmentResult
+from handlers.log_shipper.wiring import LazyS3Client, bind_to_invocation, build_shipper, transport_from
+from handlers.telemetry import instrument, logger, metrics, while_waiting
 
 
 class Container(NamedTuple):
-    """What lives as long as the Lambda container: reused connection, credentials, outage state."""
+    """What lives as long as the Lambda container: reused connection, credentials, outage state,
+    and the shipper built on them."""
 
     config: ShipperConfig
     transport: SignedBulkTransport
     s3: LazyS3Client
     guard: OutageGuard
+    shipper: Shipper
 
 
 @lru_cache(maxsize=1)
 def _clients() -> Container:
     config = ShipperConfig.from_env()
-    return Container(config, transport_from(config), LazyS3Client(config.region), OutageGuard(config.outage_budget_ms))
+    # The span line is written while each request is in flight, not after the invocation's work.
+    transport = transport_from(config, while_waiting=while_waiting)
+    s3, guard = LazyS3Client(config.region), OutageGuard(config.outage_budget_ms)
+    return Container(config, transport, s3, guard, build_shipper(config, transport, s3, guard=guard))
 
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
@@ -42,8 +47,8 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
 
 @instrument(service="log-shipping", lean_span=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config, transport, s3, guard = _clients()
-    shipper = build_shipper(config, transport, s3, remaining_ms=context.get_remaining_time_in_millis, guard=guard)
+    container = _clients()
+    shipper = bind_to_invocation(container.shipper, container.config, context.get_remaining_time_in_millis)
     try:
         response, result = handle_event(event, shipper)
     except IncompleteShipmentError as incomplete:

@@ -64,7 +64,8 @@ class SignedBulkTransport:
     """
 
     def __init__(self, endpoint: str, region: str, credentials_provider: CredentialsProvider = default_credentials,
-                 compress: bool = False, ssl_context: ssl.SSLContext | None = None) -> None:
+                 compress: bool = False, ssl_context: ssl.SSLContext | None = None,
+                 while_waiting: Callable[[], None] | None = None) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"OpenSearch endpoint must be http(s)://host[:port], not {endpoint!r}")
@@ -83,7 +84,7 @@ class SignedBulkTransport:
             ssl.create_default_context() if self._https else None)
         self._credentials_provider = credentials_provider
         self._credentials = credentials_provider()
-        self._connection = HttpConnection(self._host, self._port, self._ssl_context)
+        self._connection = HttpConnection(self._host, self._port, self._ssl_context, while_waiting)
 
     def bulk(self, body: bytes, timeout_seconds: float) -> dict[str, Any]:
         wire = zlib.compress(body, 1, 31) if self._compress else body

@@ -61,6 +61,13 @@ class Deliverer:
         self.max_chunk_bytes = max_chunk_bytes
         self._guard = guard if guard is not None else OutageGuard()
 
+    def bind(self, remaining_ms: RemainingMs, policy: RetryPolicy, max_chunk_bytes: int) -> None:
+        """Point a deliverer kept for the container at the next invocation's deadline; what the
+        last invocation learnt of the cluster's size limit is forgotten, as with a new one."""
+        self._remaining_ms = remaining_ms
+        self._policy = policy
+        self.max_chunk_bytes = max_chunk_bytes
+
     def deliver(self, documents: Sequence[Document]) -> DeliveryReport:
         report = DeliveryReport()
         pending = list(documents)

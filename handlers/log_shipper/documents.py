@@ -15,7 +15,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Hashable
+from typing import Any, Hashable, NamedTuple
 
 from handlers.log_shipper import json_codec
 from handlers.log_shipper.cloudwatch_payload import LogEvent, LogsPayload, UndatedEvent
@@ -58,9 +58,9 @@ class IndexNaming:
     environment: str
 
 
-@dataclass(frozen=True)
-class Origin:
-    """The payload a document came from, kept so a dead letter can be replayed verbatim."""
+class Origin(NamedTuple):
+    """The payload a document came from, kept so a dead letter can be replayed verbatim. A named
+    tuple: one is made per payload of every invocation, at a third of a dataclass's cost."""
 
     owner: str
     log_group: str

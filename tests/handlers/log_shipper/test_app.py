@@ -131,3 +131,24 @@ def test_a_routine_shipment_logs_at_debug_and_one_with_a_dead_letter_at_info(
         logger.set_level("INFO")
     [line] = _lines(capsys.readouterr().out, "shipment complete")
     assert (line["level"], line["shipped"], line["dead_lettered"]) == ("DEBUG", 1, 0)
+
+
+def test_the_containers_shipper_takes_each_invocations_deadline_and_forgets_the_last_ones_size_limit(
+        shipper_env: None, server: FakeBulkServer) -> None:
+    """One shipper serves every invocation of a container; nothing of one invocation may carry
+    over into the next but what the container is meant to keep (connection, outage state)."""
+    lines = [fixtures.log_event(n, "m" * 300) for n in range(12)]
+    server.plan.max_content_length = 3_000  # a 413 teaches the deliverer a smaller chunk size
+    first = LambdaContext()
+    assert app.handler(fixtures.awslogs_event(fixtures.payload_json("/platform/dev/orders/lambda-api", lines)),
+                       first)["shipped"] == 12
+    container = app._clients()
+    assert container.shipper.deliverer.max_chunk_bytes < container.config.max_chunk_bytes
+    server.plan.max_content_length = None
+    second = LambdaContext(remaining_ms=60_000)
+    more = [fixtures.log_event(n, "m") for n in range(100, 103)]
+    assert app.handler(fixtures.awslogs_event(fixtures.payload_json("/platform/dev/orders/lambda-api", more)),
+                       second)["shipped"] == 3
+    deliverer = app._clients().shipper.deliverer
+    assert deliverer.max_chunk_bytes == container.config.max_chunk_bytes
+    assert deliverer._remaining_ms.__self__ is second  # the deadline is the second invocation's

@@ -144,7 +144,7 @@ def test_direct_event_raises_when_its_dead_letter_cannot_be_stored(server: FakeB
 
 def test_unexpected_errors_propagate_so_lambda_bisects_the_kinesis_batch(make_shipper: Callable[..., Any]) -> None:
     shipper = make_shipper()
-    shipper._deliverer.deliver = lambda documents: (_ for _ in ()).throw(RuntimeError("bug"))
+    shipper.deliverer.deliver = lambda documents: (_ for _ in ()).throw(RuntimeError("bug"))
     with pytest.raises(RuntimeError, match="bug"):
         handle_event(fixtures.kinesis_event([fixtures.encode(GOOD)]), shipper)
 

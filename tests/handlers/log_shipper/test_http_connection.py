@@ -1,14 +1,18 @@
-"""The shipper's HTTP/1.1 connection against raw sockets: every way a response can be framed."""
+"""The shipper's HTTP/1.1 connection against raw sockets: every way a response can be framed,
+in plain HTTP and over TLS (which the connection does itself, on memory buffers)."""
 from __future__ import annotations
 
 import socket
+import ssl
 import time
 import threading
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from handlers.log_shipper.http_connection import ConnectionClosed, HttpConnection, ProtocolError
+from tests.handlers.log_shipper.tls import contexts
 
 REQUEST = b"POST /_bulk HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n"
 
@@ -17,8 +21,11 @@ class CannedServer:
     """On 127.0.0.1: reads each request (head and Content-Length body), answers the next canned
     reply, and closes the connection after a reply marked ``close``."""
 
-    def __init__(self, replies: list[tuple[bytes, bool]]) -> None:
+    def __init__(self, replies: list[tuple[bytes, bool]],
+                 tls: tuple[ssl.SSLContext, ssl.SSLContext] | None = None) -> None:
         self.replies = list(replies)
+        self._server_context = tls[0] if tls else None
+        self.client_context = tls[1] if tls else None  # what HttpConnection is given
         self.requests: list[bytes] = []
         self.connections = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -33,6 +40,11 @@ class CannedServer:
             except OSError:
                 return
             self.connections += 1
+            if self._server_context is not None:
+                try:
+                    connection = self._server_context.wrap_socket(connection, server_side=True)
+                except (OSError, ssl.SSLError):
+                    continue
             with connection, connection.makefile("rb") as reader:
                 while self.replies:
                     head = b""
@@ -54,12 +66,18 @@ class CannedServer:
         self._listener.close()
 
 
-@pytest.fixture
-def canned() -> Iterator[type[CannedServer]]:
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    return contexts(Path(tmp_path_factory.mktemp("tls")))
+
+
+@pytest.fixture(params=["http", "https"])
+def canned(request: pytest.FixtureRequest, certificate) -> Iterator[type[CannedServer]]:
     servers: list[CannedServer] = []
+    tls = certificate if request.param == "https" else None
 
     def make(replies: list[tuple[bytes, bool]]) -> CannedServer:
-        servers.append(CannedServer(replies))
+        servers.append(CannedServer(replies, tls))
         return servers[-1]
 
     yield make  # type: ignore[misc]
@@ -70,7 +88,7 @@ def canned() -> Iterator[type[CannedServer]]:
 def test_content_length_responses_share_one_connection(canned) -> None:
     reply = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
     server = canned([(reply, False), (reply, False)])
-    connection = HttpConnection("127.0.0.1", server.port, None)
+    connection = HttpConnection("127.0.0.1", server.port, server.client_context)
     assert connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
     assert connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
     assert server.connections == 1 and server.requests == [REQUEST + b"{}"] * 2
@@ -80,7 +98,7 @@ def test_chunked_responses_with_extensions_and_trailers(canned) -> None:
     reply = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
              b"4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n")
     server = canned([(reply, False)])
-    assert HttpConnection("127.0.0.1", server.port, None).exchange(REQUEST, b"{}", 5) == (200, b'{"a":1}')
+    assert HttpConnection("127.0.0.1", server.port, server.client_context).exchange(REQUEST, b"{}", 5) == (200, b'{"a":1}')
 
 
 @pytest.mark.parametrize("reply", [
@@ -90,7 +108,7 @@ def test_chunked_responses_with_extensions_and_trailers(canned) -> None:
 ])
 def test_a_response_that_ends_the_connection_closes_it(canned, reply: bytes) -> None:
     server = canned([(reply, True)])
-    connection = HttpConnection("127.0.0.1", server.port, None)
+    connection = HttpConnection("127.0.0.1", server.port, server.client_context)
     assert connection.exchange(REQUEST, b"{}", 5) == (429, b"slow")
     assert not connection.is_open
 
@@ -104,7 +122,7 @@ def test_a_response_that_ends_the_connection_closes_it(canned, reply: bytes) -> 
 ])
 def test_broken_responses_raise_and_close(canned, reply: bytes, error: type[Exception]) -> None:
     server = canned([(reply, True)])
-    connection = HttpConnection("127.0.0.1", server.port, None)
+    connection = HttpConnection("127.0.0.1", server.port, server.client_context)
     with pytest.raises(error):
         connection.exchange(REQUEST, b"{}", 5)
     assert not connection.is_open
@@ -114,7 +132,7 @@ def test_a_large_body_is_sent_whole(canned) -> None:
     body = b"x" * 300_000
     server = canned([(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", False)])
     request = b"POST /_bulk HTTP/1.1\r\nhost: x\r\ncontent-length: 300000\r\n\r\n"
-    assert HttpConnection("127.0.0.1", server.port, None).exchange(request, body, 5) == (200, b"")
+    assert HttpConnection("127.0.0.1", server.port, server.client_context).exchange(request, body, 5) == (200, b"")
     assert server.requests == [request + body]
 
 
@@ -126,20 +144,25 @@ def test_a_large_body_is_sent_whole(canned) -> None:
 ])
 def test_header_names_are_read_whatever_their_case_spacing_or_line_ends(canned, reply: bytes) -> None:
     server = canned([(reply, False), (reply, False)])
-    connection = HttpConnection("127.0.0.1", server.port, None)
+    connection = HttpConnection("127.0.0.1", server.port, server.client_context)
     assert connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
     assert connection.is_open and connection.exchange(REQUEST, b"{}", 5) == (200, b"{}")
     assert server.connections == 1
 
 
-def test_each_exchange_gets_its_own_timeout_on_a_kept_alive_connection() -> None:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_each_exchange_gets_its_own_timeout_on_a_kept_alive_connection(scheme: str, certificate) -> None:
     """The socket's timeout is set only when it changes (a syscall saved per request), so a
-    shorter one must still take effect on the connection the previous request left open."""
+    shorter one must still take effect on the connection the previous request left open. Over
+    TLS too: the kernel's timeouts, not ``SSLSocket``'s, end the wait."""
+    server_context, client_context = certificate if scheme == "https" else (None, None)
     listener = socket.create_server(("127.0.0.1", 0))
     done = threading.Event()
 
     def answer_once_then_hold() -> None:
         connection, _ = listener.accept()
+        if server_context is not None:
+            connection = server_context.wrap_socket(connection, server_side=True)
         with connection:
             connection.recv(65536)
             connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
@@ -147,7 +170,7 @@ def test_each_exchange_gets_its_own_timeout_on_a_kept_alive_connection() -> None
             done.wait(10)
 
     threading.Thread(target=answer_once_then_hold, daemon=True).start()
-    connection = HttpConnection("127.0.0.1", listener.getsockname()[1], None)
+    connection = HttpConnection("127.0.0.1", listener.getsockname()[1], client_context)
     try:
         assert connection.exchange(REQUEST, b"{}", 5.0) == (200, b"{}")
         started = time.monotonic()
@@ -157,4 +180,50 @@ def test_each_exchange_gets_its_own_timeout_on_a_kept_alive_connection() -> None
         assert not connection.is_open
     finally:
         done.set()
+        listener.close()
+
+
+def test_a_certificate_the_client_does_not_trust_is_refused(certificate) -> None:
+    server = CannedServer([(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", False)], certificate)
+    try:
+        connection = HttpConnection("127.0.0.1", server.port, ssl.create_default_context())  # the system's CAs only
+        with pytest.raises(ssl.SSLCertVerificationError):
+            connection.exchange(REQUEST, b"{}", 5)
+        assert not connection.is_open
+    finally:
+        server.close()
+
+
+def test_while_waiting_runs_once_per_request_after_it_is_sent_and_before_the_answer_is_read(certificate) -> None:
+    """The server answers only once the hook has run: called before the request went out, the
+    hook would wait for it in vain; called after the answer was read, the exchange would never
+    end."""
+    server_context, client_context = certificate
+    listener = socket.create_server(("127.0.0.1", 0))
+    received, hook_ran = threading.Event(), threading.Event()
+
+    def answer_after_the_hook() -> None:
+        connection, _ = listener.accept()
+        with server_context.wrap_socket(connection, server_side=True) as tls:
+            for _ in range(2):
+                tls.recv(65536)
+                received.set()
+                if hook_ran.wait(5):
+                    hook_ran.clear()
+                    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+
+    calls: list[bool] = []
+
+    def hook() -> None:
+        calls.append(received.wait(5))
+        received.clear()
+        hook_ran.set()
+
+    threading.Thread(target=answer_after_the_hook, daemon=True).start()
+    connection = HttpConnection("127.0.0.1", listener.getsockname()[1], client_context, while_waiting=hook)
+    try:
+        assert connection.exchange(REQUEST, b"{}", 5.0) == (200, b"{}")
+        assert connection.exchange(REQUEST, b"{}", 5.0) == (200, b"{}")
+        assert calls == [True, True]
+    finally:
         listener.close()
