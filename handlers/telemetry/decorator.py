@@ -110,6 +110,31 @@ def describe(event: Any, context: Any, function_name: str, is_cold: bool,
         return fallback, function_name, {"faas.trigger": "other", "faas.coldstart": is_cold}
 
 
+def describe_later(event: Any, context: Any, function_name: str,
+                   is_cold: bool) -> tuple[lambda_event.Trigger, str, Callable[[], dict[str, Any]]]:
+    """As `describe`, but the attributes are made by the function returned, when first needed.
+
+    A lean span whose parent decides its sampling needs them only for its line, which
+    `while_waiting` writes while the handler waits. Should making them fail, the span keeps the
+    trigger and name it started with and gets the generic attributes.
+    """
+    try:
+        trigger = lambda_event.classify(event)
+        name = lambda_event.span_name(event, trigger, function_name)
+    except Exception:
+        trigger, name, generic = describe(event, context, function_name, is_cold)
+        return trigger, name, lambda: generic
+
+    def attributes() -> dict[str, Any]:
+        try:
+            return lambda_event.invocation_attributes(event, context, trigger, is_cold, settings.region())
+        except Exception as error:
+            logger.warning("event not understood by telemetry, using generic span attributes", error=repr(error))
+            return {"faas.trigger": trigger.faas_trigger, "faas.coldstart": is_cold}
+
+    return trigger, name, attributes
+
+
 def flush_budget_ms() -> float:
     remaining = current.remaining_time_ms()
     if remaining is None:
@@ -133,6 +158,14 @@ def flush() -> None:
         pass
 
 
+class LeanStarter(NamedTuple):
+    """What `lean_span=True` starts spans with (`lean_span.remote_parent_decides` and
+    `lean_span.start_lean_span`), imported in the init phase of the handlers that ask for it."""
+
+    decides: Callable[..., bool | None]
+    start: Callable[..., Any]
+
+
 def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict,
             lean: LeanStarter | None = None) -> Any:
     is_cold = cold_start.take()
@@ -144,7 +177,11 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
     parent = parent_context(settings.lambda_trace_header())
     tracer = tracing.tracer(service)
     decided = lean.decides(tracer, parent) if lean is not None else None
-    trigger, name, attributes = describe(event, context, function_name, is_cold, recorded=decided is not False)
+    attributes: Any
+    if decided:
+        trigger, name, attributes = describe_later(event, context, function_name, is_cold)
+    else:
+        trigger, name, attributes = describe(event, context, function_name, is_cold, recorded=decided is not False)
     try:
         links = producer_links(event, trigger)
     except Exception:  # extraction already logs; links are a nicety
@@ -155,6 +192,8 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
                                         tracing.limits(service), decided)
         current.idle_task = span.prepare
     else:
+        if callable(attributes):
+            attributes = attributes()
         span = current_span = start_span_with_own_attributes(tracer, name, parent, trigger.kind, attributes, links)
     token = otel_context.attach(trace.set_span_in_context(current_span, parent))
     try:
@@ -176,11 +215,6 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
         otel_context.detach(token)
         flush()
         current.end()
-
-
-class LeanStarter(NamedTuple):
-    decides: Callable[..., bool | None]
-    start: Callable[..., Any]
 
 
 def _lean_span_starter() -> LeanStarter:

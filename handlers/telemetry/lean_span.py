@@ -18,7 +18,7 @@ choice per handler rather than the default.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 from opentelemetry import trace
 from opentelemetry.attributes import BoundedAttributes
@@ -57,8 +57,8 @@ class LeanSpan:
     real `ReadableSpan`.
     """
 
-    __slots__ = ("_processor", "name", "kind", "parent", "context", "attributes", "start_time", "end_time", "status",
-                 "events", "resource", "_recording", "open_line")
+    __slots__ = ("_processor", "name", "kind", "parent", "context", "_attributes", "_attribute_source", "start_time",
+                 "end_time", "status", "events", "resource", "_recording", "open_line")
     links = ()
     instrumentation_scope = _SCOPE
     instrumentation_info = _INFO
@@ -66,13 +66,19 @@ class LeanSpan:
     dropped_links = 0
 
     def __init__(self, tracer: Any, processor: Any, name: str, kind: trace.SpanKind, parent: trace.SpanContext | None,
-                 context: trace.SpanContext, attributes: BoundedAttributes, recording: bool) -> None:
+                 context: trace.SpanContext, attributes: BoundedAttributes | Callable[[], BoundedAttributes],
+                 recording: bool) -> None:
+        """`attributes` may be a function that makes them, called when they are first needed."""
         self._processor = processor
         self.name = name
         self.kind = kind
         self.parent = parent
         self.context = context
-        self.attributes = attributes
+        if isinstance(attributes, BoundedAttributes):
+            self._attributes: BoundedAttributes | None = attributes
+            self._attribute_source: Callable[[], BoundedAttributes] | None = None
+        else:
+            self._attributes, self._attribute_source = None, attributes
         self.resource = tracer.resource
         self._recording = recording
         self.start_time = time.time_ns()
@@ -88,6 +94,14 @@ class LeanSpan:
         other than the end and the status drops what was prepared."""
         if self._recording and self.end_time is None and self.open_line is None:
             self.open_line = open_line(self)
+
+    @property
+    def attributes(self) -> BoundedAttributes:
+        store = self._attributes
+        if store is None:
+            store = self._attributes = self._attribute_source()  # type: ignore[misc]
+            self._attribute_source = None
+        return store
 
     @property
     def dropped_attributes(self) -> int:
@@ -149,7 +163,7 @@ def remote_parent_decides(tracer: Any, parent_context: Any) -> bool | None:
 
 
 def start_lean_span(tracer: Any, processor: Any, name: str, parent_context: Any, kind: trace.SpanKind,
-                    attributes: dict[str, Any], limits: SpanLimits,
+                    attributes: dict[str, Any] | Callable[[], dict[str, Any]], limits: SpanLimits,
                     decided: bool | None = None) -> tuple[LeanSpan, trace.Span]:
     """(the lean span, the non-recording span to make current).
 
@@ -158,7 +172,9 @@ def start_lean_span(tracer: Any, processor: Any, name: str, parent_context: Any,
     with links are not made here: the SDK validates links one by one (the caller checks).
     `decided` is `remote_parent_decides(tracer, parent_context)`, when the caller already knows
     it; the sampler then is not asked, as its answer is known: the parent's trace state, and
-    the attributes when recorded.
+    the attributes when recorded. Only then may `attributes` be a function that makes them:
+    they are made when first needed, which for the invocation span is when its line is written,
+    while the handler waits (`prepare`) or at its end.
     """
     parent = trace.get_current_span(parent_context).get_span_context()
     if not parent.is_valid:
@@ -169,6 +185,8 @@ def start_lean_span(tracer: Any, processor: Any, name: str, parent_context: Any,
         recording = sampled = decided
         trace_state, kept = parent.trace_state, attributes if decided else None
     else:
+        if callable(attributes):
+            attributes = attributes()
         decision = tracer.sampler.should_sample(parent_context, trace_id, name, kind, attributes, ())
         recording, sampled = decision.decision.is_recording(), decision.decision.is_sampled()
         trace_state, kept = decision.trace_state, decision.attributes
@@ -178,12 +196,19 @@ def start_lean_span(tracer: Any, processor: Any, name: str, parent_context: Any,
         flags |= trace.TraceFlags.RANDOM_TRACE_ID
     context = trace.SpanContext(trace_id, generator.generate_span_id(), is_remote=False,
                                 trace_flags=trace.TraceFlags(flags), trace_state=trace_state)
+    # Made when first needed: by the line, or by a set_attribute an unrecorded span mostly never sees.
+    store = lambda: _attribute_store(kept() if callable(kept) else kept, limits)  # noqa: E731
+    span = LeanSpan(tracer, processor, name, kind, parent, context, store, recording)
+    return span, trace.NonRecordingSpan(context)
+
+
+def _attribute_store(attributes: Any, limits: SpanLimits) -> BoundedAttributes:
+    """The span's attribute map, as the SDK's span would hold these attributes."""
     store = BoundedAttributes(limits.max_span_attributes, None, immutable=False,
                               max_value_len=limits.max_span_attribute_length)
-    if kept:
-        copied = dict(kept)
+    if attributes:
+        copied = dict(attributes)
         if not put_unchecked(store, copied):
             store = BoundedAttributes(limits.max_span_attributes, copied, immutable=False,
                                       max_value_len=limits.max_span_attribute_length)
-    span = LeanSpan(tracer, processor, name, kind, parent, context, store, recording)
-    return span, trace.NonRecordingSpan(context)
+    return store

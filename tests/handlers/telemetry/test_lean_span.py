@@ -181,6 +181,24 @@ def test_an_invocation_known_not_to_be_recorded_builds_no_attributes_and_asks_no
     assert len(built) == 1  # the attributes of a recorded span; the parent's flag still decides
 
 
+def test_attributes_that_fail_to_be_made_later_give_the_generic_ones(monkeypatch, capsys, log_exporter):
+    """A recorded lean span makes its attributes when its line is written (`describe_later`)."""
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+
+    def broken(*args):
+        raise KeyError("odd event")
+
+    monkeypatch.setattr(lambda_event, "invocation_attributes", broken)
+    decorator.cold_start.first = False
+    instrument(service="orders", lean_span=True)(lambda event, context: None)(EVENTS["sqs"], FakeLambdaContext())
+    output = parse_output(capsys.readouterr().out)
+    (span,) = output.spans
+    assert span["name"] == "q1 process" and span["kind"] == "SPAN_KIND_CONSUMER"
+    assert {key: value for key, value in span.items() if key.startswith("span.attributes.")} == {
+        "span.attributes.faas@trigger": "pubsub", "span.attributes.faas@coldstart": False}
+    assert any(log["message"].startswith("event not understood by telemetry") for log in output.logs)
+
+
 def test_while_waiting_prepares_the_lean_line_once_and_a_failure_there_only_loses_the_head_start(
         monkeypatch, capsys, log_exporter):
     monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
