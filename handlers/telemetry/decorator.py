@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, NamedTuple, TypeVar, overload
+from typing import Any, Callable, TypeVar, overload
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -158,12 +158,16 @@ def flush() -> None:
         pass
 
 
-class LeanStarter(NamedTuple):
+class LeanStarter:
     """What `lean_span=True` starts spans with (`lean_span.remote_parent_decides` and
-    `lean_span.start_lean_span`), imported in the init phase of the handlers that ask for it."""
+    `lean_span.start_lean_span`), imported in the init phase of the handlers that ask for it.
+    A plain class: a NamedTuple would cost every handler's import for the few that use it."""
 
-    decides: Callable[..., bool | None]
-    start: Callable[..., Any]
+    __slots__ = ("decides", "start")
+
+    def __init__(self, decides: Callable[..., bool | None], start: Callable[..., Any]) -> None:
+        self.decides = decides
+        self.start = start
 
 
 def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict,
