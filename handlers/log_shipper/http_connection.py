@@ -20,6 +20,7 @@ from typing import Callable
 MAX_LINE = 65_536
 MAX_HEADERS = 100
 SMALL_BODY = 64 * 1024  # sent with the head in one write; larger bodies are not copied
+TLS_WRITE_PIECE = 256 * 1024
 
 
 class ProtocolError(OSError):
@@ -79,8 +80,11 @@ class _Channel(io.RawIOBase):
         if self._tls is None:
             self._sendall(data)
             return
-        self._tls.write(data)
-        self._send_pending()
+        # In pieces, so a 5 MiB body is not held encrypted in memory whole before it is sent.
+        view = memoryview(data)
+        for start in range(0, len(view), TLS_WRITE_PIECE):
+            self._tls.write(view[start:start + TLS_WRITE_PIECE])
+            self._send_pending()
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         tls = self._tls

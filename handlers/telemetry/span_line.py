@@ -195,7 +195,8 @@ def open_line(span: Any) -> tuple[str, ...] | None:
     leaves only the slots to fill once the span ends.
     """
     line = _render(span, span, _OPEN_SLOTS)
-    return None if line is None else tuple(line.split(_OPEN_SLOT))
+    pieces = None if line is None else tuple(line.split(_OPEN_SLOT))
+    return pieces if pieces is not None and len(pieces) == len(_OPEN_SLOTS) + 1 else None
 
 
 def span_lines(spans: Sequence[Any]) -> list[str]:
