@@ -223,6 +223,8 @@ class HttpConnection:
         # The three headers that frame the body, found in the whole lower-cased block at once.
         head = b"\n" + b"".join(lines).lower().replace(b"\r\n", b"\n").replace(b": ", b":")
         length = _header(head, b"content-length")
+        if length is not None and not length.isdigit():
+            raise ProtocolError(f"not a Content-Length: {length[:40]!r}")
         chunked = b"chunked" in (_header(head, b"transfer-encoding") or b"")
         connection = _header(head, b"connection")
         keep_alive = connection == b"keep-alive" or (parts[0] == b"HTTP/1.1" and connection != b"close")

@@ -58,7 +58,9 @@ class CannedServer:
                     length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
                     self.requests.append(head + reader.read(length))
                     reply, close = self.replies.pop(0)
-                    connection.sendall(reply)
+                    for piece in (reply if isinstance(reply, list) else [reply]):  # pieces arrive apart
+                        connection.sendall(piece)
+                        time.sleep(0.05 if isinstance(reply, list) else 0)
                     if close:
                         break
 
@@ -119,6 +121,8 @@ def test_a_response_that_ends_the_connection_closes_it(canned, reply: bytes) -> 
     (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", ConnectionClosed),
     (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ProtocolError),
     (b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 101 + b"\r\n", ProtocolError),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\n{}", ProtocolError),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}", ProtocolError),
 ])
 def test_broken_responses_raise_and_close(canned, reply: bytes, error: type[Exception]) -> None:
     server = canned([(reply, True)])
@@ -126,6 +130,20 @@ def test_broken_responses_raise_and_close(canned, reply: bytes, error: type[Exce
     with pytest.raises(error):
         connection.exchange(REQUEST, b"{}", 5)
     assert not connection.is_open
+
+
+@pytest.mark.parametrize(("reply", "expected", "kept_open"), [
+    # a body that arrives after its head: read on, whole
+    ([b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\"", b":1}"], b'{"a":1}', True),
+    ([b"HTTP/1.1 200 OK\r\nContent-Le", b"ngth: 2\r\n\r\n{}"], b"{}", True),
+    # a bare line end before a CRLF one: every header is still read, Connection included
+    (b"HTTP/1.1 200 OK\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", b"{}", False),
+])
+def test_an_answer_in_pieces_or_with_mixed_line_ends_is_read_whole(canned, reply, expected, kept_open) -> None:
+    server = canned([(reply, not kept_open)])
+    connection = HttpConnection("127.0.0.1", server.port, server.client_context)
+    assert connection.exchange(REQUEST, b"{}", 5) == (200, expected)
+    assert connection.is_open is kept_open
 
 
 def test_a_large_body_is_sent_whole(canned) -> None:
