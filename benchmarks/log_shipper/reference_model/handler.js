@@ -3,8 +3,9 @@
 //   - base64, then an asynchronous gunzip (zlib's callback form, which runs on libuv's thread
 //     pool), then JSON.parse of event.awslogs.data; CONTROL_MESSAGE is acknowledged;
 //   - one document per event with @id, @timestamp, @message, @owner, @log_group, @log_stream,
-//     plus the fields of a JSON object found in the message, which is parsed twice (once to
-//     check that it is JSON, once to use it); index cwl-YYYY.MM.DD;
+//     added to the JSON object found in the message, which is parsed twice (once to check that
+//     it is JSON, once to use it); index cwl-YYYY.MM.DD; the action and document lines of an
+//     event are joined, then appended to the body;
 //   - the bulk "index" operation with _id = event id and a mapping _type (the log group), the
 //     whole batch in ONE request, uncompressed, SigV4-signed by hand with node's crypto, over
 //     node's default keep-alive agent;
@@ -31,16 +32,13 @@ function sha256(text, encoding) {
 }
 
 function documentFor(payload, event) {
-  const source = {};
+  let source = {};
   const start = event.message.indexOf('{');
   if (start >= 0) {
     const candidate = event.message.substring(start);
     let valid = true;
     try { JSON.parse(candidate); } catch (ignored) { valid = false; }  // the validity check
-    if (valid) {
-      const parsed = JSON.parse(candidate);  // and the parse whose result is used
-      if (parsed && typeof parsed === 'object') Object.assign(source, parsed);
-    }
+    if (valid) source = JSON.parse(candidate);  // the parse whose result becomes the document
   }
   source['@id'] = event.id;
   source['@timestamp'] = new Date(event.timestamp).toISOString();
@@ -60,8 +58,8 @@ function indexName(timestamp) {
 function bulkBody(payload) {
   let body = '';
   for (const event of payload.logEvents) {
-    body += JSON.stringify({ index: { _index: indexName(event.timestamp), _type: payload.logGroup, _id: event.id } }) + '\n';
-    body += JSON.stringify(documentFor(payload, event)) + '\n';
+    const action = { index: { _index: indexName(event.timestamp), _type: payload.logGroup, _id: event.id } };
+    body += [JSON.stringify(action), JSON.stringify(documentFor(payload, event))].join('\n') + '\n';
   }
   return body;
 }
