@@ -22,8 +22,8 @@ from components.reports.alarm_inventory import alarm_inventory_markdown, alarm_n
 from components.reports.cost import CostInputError, PriceTable, cost_markdown, estimate
 from components.reports.inventory import StackInventory, region_of_arns
 from components.reports.limits import LimitError, ensure_within_limits
+from components.resource_types import DASHBOARD
 
-DASHBOARD_TYPE = "aws:cloudwatch/dashboard:Dashboard"
 ALARMS_FILE = "alarms.md"
 COST_FILE = "cost.md"
 GENERATED_SUFFIXES = (".json", ".html", ".md")
@@ -45,7 +45,7 @@ def view_context(inventory: StackInventory, live: LiveData | None = None) -> Vie
 def rendered_dashboards(result: PreviewResult) -> dict[str, str]:
     """File name -> file text for every dashboard body in the stack."""
     files: dict[str, str] = {}
-    for registration in result.of_type(DASHBOARD_TYPE):
+    for registration in result.of_type(DASHBOARD):
         name = registration.inputs["dashboardName"]
         body = json.loads(registration.inputs["dashboardBody"])
         files[f"{name}.json"] = json.dumps(body, indent=2, sort_keys=True) + "\n"

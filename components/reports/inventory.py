@@ -11,16 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
-DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-FUNCTION = "aws:lambda/function:Function"
-STREAM = "aws:kinesis/stream:Stream"
-DOMAIN = "aws:opensearch/domain:Domain"
-SAMPLING_RULE = "aws:xray/samplingRule:SamplingRule"
-TOPIC_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-STAGE = "aws:apigateway/stage:Stage"
+from components.resource_types import (COMPOSITE_ALARM, DASHBOARD, DOMAIN, FUNCTION, LOG_GROUP, METRIC_ALARM,
+                                       SAMPLING_RULE, STAGE, STREAM, TOPIC_SUBSCRIPTION)
 
 SERVICE_TAG = "platform:service"
 SEVERITY_TAG = "platform:severity"

@@ -19,17 +19,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from components.resource_types import (COMPOSITE_ALARM, DASHBOARD, FUNCTION, LOG_GROUP, METRIC_ALARM, ROLE,
+                                       ROLE_POLICY, ROLE_POLICY_ATTACHMENT, SUBSCRIPTION_FILTER)
 from components.testing.view import KitAssertionError, ResourceView, StackView
 
-METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
-FUNCTION = "aws:lambda/function:Function"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 SERVICE_TAG = "platform:service"
 SEVERITY_TAG = "platform:severity"
 

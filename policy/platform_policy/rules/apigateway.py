@@ -6,14 +6,8 @@ from typing import Iterable
 
 from ..model import Finding, Resource, Rule, Stack, is_unknown, listed
 from .common import each, is_true
+from .resource_types import METHOD, METHOD_SETTINGS, REST_API, STAGE, WEB_ACL, WEB_ACL_ASSOCIATION
 
-REST_API = "aws:apigateway/restApi:RestApi"
-STAGE = "aws:apigateway/stage:Stage"
-METHOD = "aws:apigateway/method:Method"
-API_RESOURCE = "aws:apigateway/resource:Resource"
-METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
-WEB_ACL = "aws:wafv2/webAcl:WebAcl"
-WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 #: The tag in which an API declares its routes without authorization ("POST /webhooks/payment, ...").
 PUBLIC_ROUTES_TAG = "platform:public-routes"
 COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet"

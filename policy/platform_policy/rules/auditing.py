@@ -7,14 +7,9 @@ from typing import Any, Iterable
 
 from ..model import Finding, Resource, Rule, Stack, is_unknown
 from .common import is_true, uses_stack_key
-from .encryption import BUCKET_TYPES, LOG_GROUP
-from .observability import SUBSCRIPTION_FILTER
+from .encryption import BUCKET_TYPES
+from .resource_types import CONFIG_RULE, EVENT_RULE, EVENT_TARGET, LOG_GROUP, SUBSCRIPTION_FILTER, TOPIC, TRAIL
 
-TRAIL = "aws:cloudtrail/trail:Trail"
-CONFIG_RULE = "aws:cfg/rule:Rule"
-EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
-EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
-TOPIC = "aws:sns/topic:Topic"
 BUCKET_LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
 API_STAGE = "AWS::ApiGateway::Stage"
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..model import Finding, Resource, Stack, is_unknown
-
-KMS_KEY = "aws:kms/key:Key"
-KMS_ALIAS = "aws:kms/alias:Alias"
+from .resource_types import KMS_ALIAS, KMS_KEY
 
 
 def stack_keys(stack: Stack) -> set[str]:

@@ -7,9 +7,9 @@ from typing import Iterable
 from ..lifecycles import LIFECYCLES, Lifecycle, expected_delete_before_replace
 from ..model import Finding, Resource, Rule, Stack, is_unknown
 from .common import each, is_true
-from .encryption import BUCKET_TYPES, DOMAIN, TABLE, buckets_with
+from .encryption import BUCKET_TYPES, buckets_with
+from .resource_types import DOMAIN, TABLE, VERSIONING
 
-VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 #: The input that carries the physical name, for the types whose name is not `name`.
 NAME_INPUTS = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "bucket",
                "aws:opensearch/domain:Domain": "domainName", "aws:cloudwatch/dashboard:Dashboard": "dashboardName",

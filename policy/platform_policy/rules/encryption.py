@@ -9,19 +9,11 @@ from typing import Callable, Iterable
 
 from ..model import Finding, Resource, Rule, Stack, is_unknown
 from .common import each, is_true, uses_stack_key
+from .resource_types import BLOCK_TYPE, DOMAIN, FIREHOSE, KMS_KEY, LOG_GROUP, QUEUE, STREAM, TABLE, TOPIC
 
-TABLE = "aws:dynamodb/table:Table"
-QUEUE = "aws:sqs/queue:Queue"
-TOPIC = "aws:sns/topic:Topic"
-STREAM = "aws:kinesis/stream:Stream"
-FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
-DOMAIN = "aws:opensearch/domain:Domain"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 SSE_CONFIG_TYPES = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
-BLOCK_TYPE = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-KMS_KEY = "aws:kms/key:Key"
 NOT_STACK_KEY = "is not encrypted with a KMS key of this stack"
 
 

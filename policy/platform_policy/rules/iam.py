@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..model import Finding, Resource, Rule, Stack, is_unknown, listed, statements
+from .resource_types import POLICY, ROLE, ROLE_POLICY
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-POLICY = "aws:iam/policy:Policy"
 ATTACHMENTS = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
                "aws:iam/policyAttachment:PolicyAttachment")
 

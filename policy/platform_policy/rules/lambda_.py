@@ -6,17 +6,9 @@ from typing import Any, Iterable
 
 from ..model import Finding, Resource, Rule, Stack, is_unknown
 from .common import arn_name, arn_service, each
+from .resource_types import (ALARM, EVENT_TARGET, FUNCTION, FUNCTION_URL, INVOKE_CONFIG, MAPPING, PERMISSION, QUEUE,
+                             SCHEDULE, SNS_SUBSCRIPTION)
 
-FUNCTION = "aws:lambda/function:Function"
-MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
-INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
-PERMISSION = "aws:lambda/permission:Permission"
-FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
-QUEUE = "aws:sqs/queue:Queue"
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
-SCHEDULE = "aws:scheduler/schedule:Schedule"
 #: Runtimes Lambda still supports for creating and updating functions.
 SUPPORTED_RUNTIMES = frozenset({"python3.10", "python3.11", "python3.12", "python3.13", "nodejs20.x", "nodejs22.x",
                                 "java17", "java21", "dotnet8", "ruby3.3", "ruby3.4", "provided.al2023",

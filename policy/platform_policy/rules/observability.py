@@ -14,21 +14,9 @@ from typing import Any, Iterable, Iterator
 
 from ..model import Finding, Resource, Rule, Stack, is_unknown, listed
 from .common import each
+from .resource_types import (ALARM, DASHBOARD, DOMAIN, FIREHOSE, FUNCTION, LOG_GROUP, MAPPING, QUEUE, STAGE,
+                             STATE_MACHINE, STREAM, SUBSCRIPTION_FILTER, TABLE, TOPIC)
 
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
-FUNCTION = "aws:lambda/function:Function"
-MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
-QUEUE = "aws:sqs/queue:Queue"
-TOPIC = "aws:sns/topic:Topic"
-TABLE = "aws:dynamodb/table:Table"
-STREAM = "aws:kinesis/stream:Stream"
-FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
-STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
-STAGE = "aws:apigateway/stage:Stage"
-DOMAIN = "aws:opensearch/domain:Domain"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
 #: OpenSearch log types that FSBP asks for: error (application) logs and audit logs.
 REQUIRED_DOMAIN_LOGS = ("ES_APPLICATION_LOGS", "AUDIT_LOGS")
 

@@ -5,11 +5,11 @@ from typing import Any, Iterable
 
 from ..model import Finding, Resource, Rule, Stack, is_unknown, listed, statements
 from .common import each, is_true
-from .encryption import BUCKET_TYPES, DOMAIN
+from .encryption import BUCKET_TYPES
+from .resource_types import BUCKET_POLICY, DOMAIN
 
 #: OpenSearch endpoint policies that refuse anything below TLS 1.2.
 TLS12_POLICIES = ("Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10")
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 
 
 def _https(stack: Stack) -> Iterable[Finding]:

@@ -1,0 +1,17 @@
+"""The Pulumi type tokens the reports, the preview and the testing kit look for, written once:
+a token misspelt in one place would make it find nothing, silently."""
+
+COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+DOMAIN = "aws:opensearch/domain:Domain"
+FUNCTION = "aws:lambda/function:Function"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+SAMPLING_RULE = "aws:xray/samplingRule:SamplingRule"
+STAGE = "aws:apigateway/stage:Stage"
+STREAM = "aws:kinesis/stream:Stream"
+SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+TOPIC_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
