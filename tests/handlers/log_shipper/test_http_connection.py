@@ -2,6 +2,7 @@
 in plain HTTP and over TLS (which the connection does itself, on memory buffers)."""
 from __future__ import annotations
 
+import io
 import socket
 import ssl
 import time
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers.log_shipper.http_connection import ConnectionClosed, HttpConnection, ProtocolError
 from tests.handlers.log_shipper.tls import contexts
@@ -245,3 +248,20 @@ def test_while_waiting_runs_once_per_request_after_it_is_sent_and_before_the_ans
         assert calls == [True, True]
     finally:
         listener.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=12))
+def test_a_content_length_is_digits_or_the_answer_is_refused(value: str) -> None:
+    """Every header value that is not a run of digits, not only the ones met so far."""
+    reply = f"HTTP/1.1 200 OK\r\nContent-Length: {value}\r\n\r\n".encode("ascii") + b"x" * 20
+    connection = HttpConnection("127.0.0.1", 1, None)
+    connection._reader = io.BufferedReader(io.BytesIO(reply))  # the response as the socket would give it
+    if value.isdigit() and int(value) <= 20:
+        assert connection._read_response() == (200, b"x" * int(value), True)
+    elif value.isdigit():
+        with pytest.raises(ConnectionClosed):
+            connection._read_response()
+    else:
+        with pytest.raises(ProtocolError):
+            connection._read_response()
