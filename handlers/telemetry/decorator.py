@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from types import ModuleType
 from typing import Any, Callable, TypeVar, overload
 
 from opentelemetry import context as otel_context
@@ -17,7 +18,7 @@ from handlers.telemetry.metrics import metrics
 from handlers.telemetry.structured_logger import logger
 from handlers.telemetry.own_attributes import start_span_with_own_attributes
 from handlers.telemetry.tracing import DEFAULT_FLUSH_BUDGET_MS, tracing
-from handlers.telemetry.xray_header import LINEAGE_KEY, lineage_of, parse_lambda_form
+from handlers.telemetry.xray_header import LINEAGE_KEY, LambdaTraceHeader, lineage_of, parse_lambda_form
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 FLUSH_SAFETY_MARGIN_MS = 100  # left to Lambda after our flush, so telemetry never causes a timeout
@@ -48,13 +49,23 @@ def parent_context(header: str | None) -> otel_context.Context:
     if not header:
         return otel_context.Context()
     parsed = parse_lambda_form(header)
-    if parsed is None:
-        return propagated_parent(header)
-    span_context = trace.SpanContext(parsed.trace_id, parsed.parent_id, is_remote=True,
-                                     trace_flags=_SAMPLED if parsed.sampled else _NOT_SAMPLED,
-                                     trace_state=_NO_TRACE_STATE)
-    extracted = trace.set_span_in_context(trace.NonRecordingSpan(span_context), otel_context.Context())
-    return otel_context.set_value(LINEAGE_KEY, parsed.lineage, extracted) if parsed.lineage else extracted
+    return propagated_parent(header) if parsed is None else lambda_parent_context(parsed)
+
+
+def lambda_parent(parsed: LambdaTraceHeader) -> trace.SpanContext:
+    """The remote parent Lambda's own trace header names."""
+    return trace.SpanContext(parsed.trace_id, parsed.parent_id, is_remote=True,
+                             trace_flags=_SAMPLED if parsed.sampled else _NOT_SAMPLED, trace_state=_NO_TRACE_STATE)
+
+
+def lineage_context(lineage: str | None) -> otel_context.Context:
+    """An empty context, or one that carries Lambda's recursion lineage on to outgoing calls."""
+    empty = otel_context.Context()
+    return otel_context.set_value(LINEAGE_KEY, lineage, empty) if lineage else empty
+
+
+def lambda_parent_context(parsed: LambdaTraceHeader) -> otel_context.Context:
+    return trace.set_span_in_context(trace.NonRecordingSpan(lambda_parent(parsed)), lineage_context(parsed.lineage))
 
 
 def propagated_parent(header: str) -> otel_context.Context:
@@ -106,8 +117,7 @@ def describe(event: Any, context: Any, function_name: str, is_cold: bool,
         return trigger, lambda_event.span_name(event, trigger, function_name), attributes
     except Exception as error:
         logger.warning("event not understood by telemetry, using a generic span", error=repr(error))
-        fallback = lambda_event.Trigger(trace.SpanKind.INTERNAL, "other", "direct")
-        return fallback, function_name, {"faas.trigger": "other", "faas.coldstart": is_cold}
+        return lambda_event.DIRECT, function_name, {"faas.trigger": "other", "faas.coldstart": is_cold}
 
 
 def describe_later(event: Any, context: Any, function_name: str,
@@ -143,44 +153,51 @@ def flush_budget_ms() -> float:
 
 
 def flush() -> None:
-    """Write pending EMF and spans; metrics first, they are cheaper and feed alarms."""
+    """Write pending EMF and spans; metrics first, they are cheaper and feed alarms.
+
+    Their lines go out in one write: Lambda's Python runtime makes stdout unbuffered (each
+    write is a system call to the log pipe), and an invocation has at least two such lines.
+    """
+    lines: list[str] = []
     try:
-        metrics.flush()
+        metrics.flush(into=lines)
     except Exception as error:
         logger.exception("metrics flush failed", exc=error)
     try:
-        tracing.processor.flush(flush_budget_ms())
+        tracing.processor.flush(flush_budget_ms(), into=lines)
     except Exception as error:
         logger.exception("span flush failed", exc=error)
     try:
+        if lines:
+            sys.stdout.write("".join(lines))
         sys.stdout.flush()  # a block-buffered stdout would otherwise hold lines across the freeze
     except Exception:
         pass
 
 
-class LeanStarter:
-    """What `lean_span=True` starts spans with (`lean_span.remote_parent_decides` and
-    `lean_span.start_lean_span`), imported in the init phase of the handlers that ask for it.
-    A plain class: a NamedTuple would cost every handler's import for the few that use it."""
+def _start_span(service: str, event: Any, context: Any, function_name: str, is_cold: bool,
+                lean: ModuleType | None) -> tuple[Any, otel_context.Context, lambda_event.Trigger]:
+    """(the invocation span, the context to make current, the trigger).
 
-    __slots__ = ("decides", "start")
-
-    def __init__(self, decides: Callable[..., bool | None], start: Callable[..., Any]) -> None:
-        self.decides = decides
-        self.start = start
-
-
-def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict,
-            lean: LeanStarter | None = None) -> Any:
-    is_cold = cold_start.take()
-    if is_cold:
-        logger.reload_level()
-    xray_patch.patch_if_loaded()
-    current.begin(service, getattr(context, "aws_request_id", None), is_cold, context)
-    function_name = getattr(context, "function_name", None) or getattr(handler, "__qualname__", "handler")
-    parent = parent_context(settings.lambda_trace_header())
+    `lean` is the `lean_span` module, for the handlers that ask for lean spans. A lean span under
+    Lambda's own trace header, whose sampled flag decides (the usual case), is started from the
+    parsed header alone: no context is built for the parent, only the one made current; and
+    when spans go nowhere (TELEMETRY_EXPORTER=none), the span is its ids and nothing else.
+    Anything else goes through the parent's context, as the SDK would.
+    """
+    header = settings.lambda_trace_header()
     tracer = tracing.tracer(service)
-    decided = lean.decides(tracer, parent) if lean is not None else None
+    lambda_form = parse_lambda_form(header) if header else None
+    decided = lean.remote_decision(tracer, lambda_form.sampled) if lean is not None and lambda_form is not None else None
+    parent: otel_context.Context | None = None
+    if decided is None:
+        parent = lambda_parent_context(lambda_form) if lambda_form is not None else parent_context(header)
+        decided = lean.remote_parent_decides(tracer, parent) if lean is not None else None
+    elif lean is not None and lambda_form is not None and tracing.processor.exporter is None:
+        # No exporter: no name, attributes or links would be written anywhere (nor the HTTP
+        # status, hence the generic trigger), only the ids the logs and outgoing calls carry.
+        ids = trace.NonRecordingSpan(lean.decided_span_context(tracer, lambda_parent(lambda_form), decided))
+        return ids, trace.set_span_in_context(ids, lineage_context(lambda_form.lineage)), lambda_event.DIRECT
     attributes: Any
     if decided:
         trigger, name, attributes = describe_later(event, context, function_name, is_cold)
@@ -192,14 +209,36 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
         links = []
     span: Any
     if lean is not None and not links:
-        span, current_span = lean.start(tracer, tracing.processor, name, parent, trigger.kind, attributes,
-                                        tracing.limits(service), decided)
-        current.idle_task = span.prepare
+        if parent is None and lambda_form is not None:  # decided by the header's flag
+            span = lean.start_decided(tracer, tracing.processor, name, trigger.kind, lambda_parent(lambda_form),
+                                      attributes, tracing.limits(service), bool(decided))
+            base, current_span = lineage_context(lambda_form.lineage), trace.NonRecordingSpan(span.context)
+        else:
+            span, current_span = lean.start_lean_span(tracer, tracing.processor, name, parent, trigger.kind,
+                                                      attributes, tracing.limits(service), decided)
+            base = parent
+        if tracing.processor.exporter is not None:  # with TELEMETRY_EXPORTER=none there is no line to prepare
+            current.idle_task = span.prepare
     else:
+        if parent is None and lambda_form is not None:
+            parent = lambda_parent_context(lambda_form)
         if callable(attributes):
             attributes = attributes()
         span = current_span = start_span_with_own_attributes(tracer, name, parent, trigger.kind, attributes, links)
-    token = otel_context.attach(trace.set_span_in_context(current_span, parent))
+        base = parent
+    return span, trace.set_span_in_context(current_span, base), trigger
+
+
+def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any, args: tuple, kwargs: dict,
+            lean: ModuleType | None = None) -> Any:
+    is_cold = cold_start.take()
+    if is_cold:
+        logger.reload_level()
+    xray_patch.patch_if_loaded()
+    current.begin(service, getattr(context, "aws_request_id", None), is_cold, context)
+    function_name = getattr(context, "function_name", None) or getattr(handler, "__qualname__", "handler")
+    span, invocation_context, trigger = _start_span(service, event, context, function_name, is_cold, lean)
+    token = otel_context.attach(invocation_context)
     try:
         result = handler(event, context, *args, **kwargs)
     except BaseException as error:
@@ -221,11 +260,11 @@ def _invoke(handler: Callable[..., Any], service: str, event: Any, context: Any,
         current.end()
 
 
-def _lean_span_starter() -> LeanStarter:
+def _lean_span_module() -> ModuleType:
     """Imported only by the handlers that ask for lean spans, in their init phase."""
-    from handlers.telemetry.lean_span import remote_parent_decides, start_lean_span
+    from handlers.telemetry import lean_span
 
-    return LeanStarter(remote_parent_decides, start_lean_span)
+    return lean_span
 
 
 @overload
@@ -249,7 +288,7 @@ def instrument(handler: Handler | None = None, *, service: str | None = None, le
         tracing.provider(service_name)  # build it at import, in Lambda's init phase
         xray_patch.enable()
         stdlib_logging.enable()
-        lean = _lean_span_starter() if lean_span else None
+        lean = _lean_span_module() if lean_span else None
         gc_tuning.freeze_init_heap()  # the SDK's objects live as long as the process too
 
         @functools.wraps(function)

@@ -10,12 +10,17 @@ values, the dimension values and the metadata are written each time.
 Only the common case is written here: one document (at most 100 metrics, 100 values each,
 30 dimensions). Anything that needs splitting is left to `build_documents` and `json.dumps`.
 A hypothesis property in tests/handlers/telemetry/test_emf_line.py checks the text is the same.
+
+`line_template` and `filled` go further for the line a handler writes on every invocation: the
+same metrics, one value each, no dimensions or metadata of its own. Its text but for the request
+id, the values and the timestamp is kept (`Metrics` keeps one per metric set), and each
+invocation only fills those in.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from handlers.telemetry.emf import (MAX_DIMENSIONS_PER_SET, MAX_METRICS_PER_BLOB, MAX_VALUES_PER_METRIC, MetricSeries,
                                     build_documents)
@@ -117,3 +122,66 @@ def emf_lines(namespace: str, dimensions: dict[str, str], metrics: dict[str, Met
     append(int.__repr__(timestamp_ms) if type(timestamp_ms) is int else encode(timestamp_ms))
     append(_directives.tail(tuple(signature), dimension_names, metrics))
     return ["".join(parts)]
+
+
+# The slots of a template (the request id, each metric's value, the timestamp) are written as the
+# numbers _SLOT_BASE - i: all of one width, so that no slot's digits run into another's, and
+# found in the line only once each, or there is no template.
+_SLOT_BASE = -10 ** 40
+Layout = Sequence[tuple[str, str, int]]  # (name, unit, resolution) of each metric, in the order published
+
+
+def line_template(namespace: str, dimensions: dict[str, str], layout: Layout, with_request_id: bool) -> tuple[str, ...] | None:
+    """The line `emf_lines` writes for one value of each metric in `layout` (and the invocation's
+    `request_id` as metadata, when `with_request_id`), cut where the request id, the values and
+    the timestamp go, for `filled`. None when it would not be one line."""
+    count = len(layout) + 1 + with_request_id
+    slots = [_SLOT_BASE - index for index in range(count)]
+    metadata = {"request_id": slots[0]} if with_request_id else {}
+    values = slots[with_request_id:]
+    metrics = {name: MetricSeries(unit, resolution, [value]) for (name, unit, resolution), value in zip(layout, values)}
+    if len(metrics) != len(layout):
+        return None
+    lines = emf_lines(namespace, dimensions, metrics, metadata, values[-1])
+    if len(lines) != 1:
+        return None
+    line = rest = lines[0]
+    pieces = []
+    for text in map(int.__repr__, slots):
+        before, found, rest = rest.partition(text)
+        if not found or line.count(text) != 1:
+            return None
+        pieces.append(before)
+    pieces.append(rest)
+    return tuple(pieces)
+
+
+def filled(template: tuple[str, ...], layout: Layout, metrics: dict[str, MetricSeries], request_id: str | None,
+           timestamp_ms: int) -> str | None:
+    """`template`'s line for these values, which is `emf_lines`'s, when `metrics` hold one finite
+    number each of the metrics in `layout`, in its order; else None. `request_id` is given
+    exactly when the template has its slot."""
+    parts = [template[0]]
+    append = parts.append
+    index = 1
+    if request_id is not None:
+        append(_encode_string(request_id))
+        append(template[1])
+        index = 2
+    for series, (_, unit, resolution) in zip(metrics.values(), layout):
+        values = series.values
+        if series.unit != unit or series.resolution != resolution or len(values) != 1:
+            return None
+        value = values[0]
+        kind = type(value)
+        if kind is int:
+            append(int.__repr__(value))
+        elif kind is float and value - value == 0:
+            append(float.__repr__(value))
+        else:
+            return None
+        append(template[index])
+        index += 1
+    append(int.__repr__(timestamp_ms))
+    append(template[index])
+    return "".join(parts)

@@ -29,6 +29,17 @@ class Trigger:
         return f"Trigger({self.kind!r}, {self.faas_trigger!r}, {self.source!r})"
 
 
+# Every trigger `classify` can answer, made once: one is needed per invocation, and nothing changes them.
+API_GATEWAY = Trigger(SpanKind.SERVER, "http", "api_gateway")
+SQS = Trigger(SpanKind.CONSUMER, "pubsub", "sqs")
+SNS = Trigger(SpanKind.CONSUMER, "pubsub", "sns")
+DATA_SOURCES = {source: Trigger(SpanKind.CONSUMER, "datasource", source.split(":", 1)[1])
+                for source in ("aws:kinesis", "aws:dynamodb", "aws:s3")}
+SCHEDULE = Trigger(SpanKind.CONSUMER, "timer", "eventbridge")
+EVENTBRIDGE = Trigger(SpanKind.CONSUMER, "pubsub", "eventbridge")
+DIRECT = Trigger(SpanKind.INTERNAL, "other", "direct")
+
+
 def first_record(event: Any) -> Mapping[str, Any] | None:
     records = event.get("Records") if isinstance(event, Mapping) else None
     if isinstance(records, list) and records and isinstance(records[0], Mapping):
@@ -40,21 +51,19 @@ def classify(event: Any) -> Trigger:
     if isinstance(event, Mapping):
         request_context = event.get("requestContext")
         if isinstance(request_context, Mapping) and ("httpMethod" in event or "http" in request_context):
-            return Trigger(SpanKind.SERVER, "http", "api_gateway")
+            return API_GATEWAY
         record = first_record(event)
         if record is not None:
             source = record.get("eventSource") or record.get("EventSource")
             if source == "aws:sqs":
-                return Trigger(SpanKind.CONSUMER, "pubsub", "sqs")
+                return SQS
             if source == "aws:sns":
-                return Trigger(SpanKind.CONSUMER, "pubsub", "sns")
-            if source in ("aws:kinesis", "aws:dynamodb", "aws:s3"):
-                return Trigger(SpanKind.CONSUMER, "datasource", source.split(":", 1)[1])
+                return SNS
+            if source in ("aws:kinesis", "aws:dynamodb", "aws:s3"):  # a tuple: `source` may be unhashable
+                return DATA_SOURCES[source]
         if "detail-type" in event and "source" in event and "detail" in event:
-            if event.get("detail-type") == "Scheduled Event":
-                return Trigger(SpanKind.CONSUMER, "timer", "eventbridge")
-            return Trigger(SpanKind.CONSUMER, "pubsub", "eventbridge")
-    return Trigger(SpanKind.INTERNAL, "other", "direct")
+            return SCHEDULE if event.get("detail-type") == "Scheduled Event" else EVENTBRIDGE
+    return DIRECT
 
 
 def account_id(function_arn: str | None) -> str | None:

@@ -126,9 +126,10 @@ class LeanSpan:
             return
         self.end_time = time.time_ns()
         processor = self._processor
-        if type(getattr(processor, "exporter", None)) is LogLineSpanExporter:
+        exporter = getattr(processor, "exporter", processor)
+        if type(exporter) is LogLineSpanExporter:
             processor.on_end(self)
-        else:
+        elif exporter is not None:  # the processor's exporter is None with TELEMETRY_EXPORTER=none: nothing to hand
             processor.on_end(self.readable())
 
     def readable(self) -> ReadableSpan:
@@ -145,9 +146,18 @@ _PARENT_BASED_TYPES = (ParentBased, ParentBasedTraceIdRatio)
 
 def remote_parent_decides(tracer: Any, parent_context: Any) -> bool | None:
     """Whether the tracer's sampler will record a span under this parent, when the parent alone
-    decides: the SDK's `ParentBased` hands a remote parent (Lambda's trace header) to its
-    remote delegates, which are ALWAYS_ON and ALWAYS_OFF unless a program set others, and those
-    look at nothing else. None when the sampler has to be asked.
+    decides (`remote_decision`); None when the sampler has to be asked."""
+    parent = trace.get_current_span(parent_context).get_span_context()
+    if not parent.is_valid or not parent.is_remote:
+        return None
+    return remote_decision(tracer, parent.trace_flags.sampled)
+
+
+def remote_decision(tracer: Any, sampled: bool) -> bool | None:
+    """Whether the tracer's sampler will record a span under a remote parent whose sampled flag
+    is `sampled`, when that flag alone decides: the SDK's `ParentBased` hands a remote parent
+    (Lambda's trace header) to its remote delegates, which are ALWAYS_ON and ALWAYS_OFF unless a
+    program set others, and those look at nothing else. None when the sampler has to be asked.
 
     Lambda samples about one request a second and 5 % of the rest, so most invocations are
     not recorded; knowing it before the span starts spares them the span's attributes.
@@ -155,10 +165,7 @@ def remote_parent_decides(tracer: Any, parent_context: Any) -> bool | None:
     sampler = getattr(tracer, "sampler", None)
     if type(sampler) not in _PARENT_BASED_TYPES:
         return None
-    parent = trace.get_current_span(parent_context).get_span_context()
-    if not parent.is_valid or not parent.is_remote:
-        return None
-    delegate = sampler._remote_parent_sampled if parent.trace_flags.sampled else sampler._remote_parent_not_sampled
+    delegate = sampler._remote_parent_sampled if sampled else sampler._remote_parent_not_sampled
     return True if delegate is ALWAYS_ON else False if delegate is ALWAYS_OFF else None
 
 
@@ -179,27 +186,53 @@ def start_lean_span(tracer: Any, processor: Any, name: str, parent_context: Any,
     parent = trace.get_current_span(parent_context).get_span_context()
     if not parent.is_valid:
         parent = None
+    if decided is not None and parent is not None:
+        span = start_decided(tracer, processor, name, kind, parent, attributes, limits, decided)
+        return span, trace.NonRecordingSpan(span.context)
+    if callable(attributes):
+        attributes = attributes()
     generator = tracer.id_generator
     trace_id = parent.trace_id if parent is not None else generator.generate_trace_id()
-    if decided is not None and parent is not None:
-        recording = sampled = decided
-        trace_state, kept = parent.trace_state, attributes if decided else None
-    else:
-        if callable(attributes):
-            attributes = attributes()
-        decision = tracer.sampler.should_sample(parent_context, trace_id, name, kind, attributes, ())
-        recording, sampled = decision.decision.is_recording(), decision.decision.is_sampled()
-        trace_state, kept = decision.trace_state, decision.attributes
-    flags = trace.TraceFlags.SAMPLED if sampled else trace.TraceFlags.DEFAULT
+    decision = tracer.sampler.should_sample(parent_context, trace_id, name, kind, attributes, ())
+    sampled = decision.decision.is_sampled()
     random_trace_id = parent.trace_flags.random_trace_id if parent is not None else generator.is_trace_id_random()
+    context = _span_context(tracer, trace_id, sampled, random_trace_id, decision.trace_state)
+    span = _lean_span(tracer, processor, name, kind, parent, context, decision.attributes, limits,
+                      decision.decision.is_recording())
+    return span, trace.NonRecordingSpan(span.context)
+
+
+def start_decided(tracer: Any, processor: Any, name: str, kind: trace.SpanKind, parent: trace.SpanContext,
+                  attributes: dict[str, Any] | Callable[[], dict[str, Any]], limits: SpanLimits,
+                  decided: bool) -> LeanSpan:
+    """The lean span under a remote `parent` whose sampling decision `decided` is already known
+    (`remote_decision`): the sampler is not asked, as its answer is known (the parent's trace
+    state, and the attributes when recorded). The decorator calls this directly under Lambda's
+    own trace header, with no OpenTelemetry context built for the parent."""
+    return _lean_span(tracer, processor, name, kind, parent, decided_span_context(tracer, parent, decided),
+                      attributes if decided else None, limits, decided)
+
+
+def decided_span_context(tracer: Any, parent: trace.SpanContext, decided: bool) -> trace.SpanContext:
+    """The ids and flags of `start_decided`'s span. A handler whose spans go nowhere
+    (TELEMETRY_EXPORTER=none) needs no more of its invocation span than these: its log lines and
+    the calls it makes carry them."""
+    return _span_context(tracer, parent.trace_id, decided, parent.trace_flags.random_trace_id, parent.trace_state)
+
+
+def _span_context(tracer: Any, trace_id: int, sampled: bool, random_trace_id: bool, trace_state: Any) -> trace.SpanContext:
+    flags = trace.TraceFlags.SAMPLED if sampled else trace.TraceFlags.DEFAULT
     if random_trace_id:
         flags |= trace.TraceFlags.RANDOM_TRACE_ID
-    context = trace.SpanContext(trace_id, generator.generate_span_id(), is_remote=False,
-                                trace_flags=trace.TraceFlags(flags), trace_state=trace_state)
+    return trace.SpanContext(trace_id, tracer.id_generator.generate_span_id(), is_remote=False,
+                             trace_flags=trace.TraceFlags(flags), trace_state=trace_state)
+
+
+def _lean_span(tracer: Any, processor: Any, name: str, kind: trace.SpanKind, parent: trace.SpanContext | None,
+               context: trace.SpanContext, kept: Any, limits: SpanLimits, recording: bool) -> LeanSpan:
     # Made when first needed: by the line, or by a set_attribute an unrecorded span mostly never sees.
     store = lambda: _attribute_store(kept() if callable(kept) else kept, limits)  # noqa: E731
-    span = LeanSpan(tracer, processor, name, kind, parent, context, store, recording)
-    return span, trace.NonRecordingSpan(context)
+    return LeanSpan(tracer, processor, name, kind, parent, context, store, recording)
 
 
 def _attribute_store(attributes: Any, limits: SpanLimits) -> BoundedAttributes:

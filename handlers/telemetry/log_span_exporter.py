@@ -27,16 +27,20 @@ class LogLineSpanExporter:
         self.export_until(spans, deadline=None)
         return SpanExportResult.SUCCESS
 
-    def export_until(self, spans: Sequence[Any], deadline: float | None) -> int:
-        """Write spans until `deadline` (time.monotonic()); returns how many were not written."""
-        stream = self._stream or sys.stdout
+    def export_until(self, spans: Sequence[Any], deadline: float | None, into: list[str] | None = None) -> int:
+        """Write spans until `deadline` (time.monotonic()); returns how many were not written.
+
+        With `into`, and no stream of its own, the lines are appended to it instead, for the
+        caller to write with others at once.
+        """
         lines = span_lines(spans)
+        write = into.append if into is not None and self._stream is None else (self._stream or sys.stdout).write
         for index, line in enumerate(lines):
             if deadline is not None and time.monotonic() >= deadline:
                 left = len(lines) - index
                 self.dropped_for_deadline += left
                 return left
-            stream.write(line + "\n")
+            write(line + "\n")
         return 0
 
     def shutdown(self) -> None:

@@ -8,13 +8,14 @@ from typing import Any, TextIO
 
 from handlers.telemetry import emf, settings
 from handlers.telemetry.emf import MetricResolution, MetricUnit
-from handlers.telemetry.emf_line import emf_lines
+from handlers.telemetry.emf_line import emf_lines, filled, line_template
 from handlers.telemetry.invocation_state import InvocationState, current
 from handlers.telemetry.structured_logger import StructuredLogger
 from handlers.telemetry.structured_logger import logger as default_logger
 
 
 MAX_ACCEPTED_SPECS = 1024  # metric names are written in code, but a handler could make them up per call
+MAX_TEMPLATES = 64  # line templates, one per metric set a handler publishes (see `_repeated_line`)
 
 
 class MetricUnitError(ValueError):
@@ -31,6 +32,8 @@ class Metrics:
         self._default_dimensions: dict[str, str] = {}
         self._metadata: dict[str, Any] = {}
         self._accepted: dict[tuple[Any, ...], tuple[str, int]] = {}  # (name, unit, resolution, its type) -> plain unit, resolution
+        # (namespace, service, with a request id, metric names) -> (default dimensions, layout, template or None)
+        self._templates: dict[tuple[Any, ...], tuple[dict[str, str], tuple[tuple[str, str, int], ...], Any]] = {}
 
     def set_stream(self, stream: TextIO | None) -> None:
         self._stream = stream
@@ -116,25 +119,58 @@ class Metrics:
     def pending(self) -> int:
         return sum(len(series.values) for series in self._series.values())
 
-    def _document_inputs(self, timestamp_ms: int | None) -> tuple[str, dict[str, str], dict[str, emf.MetricSeries], dict[str, Any], int]:
+    def _document_inputs(self, timestamp_ms: int | None,
+                         namespace: str | None = None) -> tuple[str, dict[str, str], dict[str, emf.MetricSeries], dict[str, Any], int]:
         dimensions = {"Service": self._state.service, **self._default_dimensions, **self._dimensions}
         metadata: dict[str, Any] = dict(self._metadata)
         if self._state.request_id:
             metadata.setdefault("request_id", self._state.request_id)
         timestamp = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
-        return settings.metrics_namespace(), dimensions, self._series, metadata, timestamp
+        return namespace or settings.metrics_namespace(), dimensions, self._series, metadata, timestamp
+
+    def _repeated_line(self, namespace: str, timestamp_ms: int) -> str | None:
+        """The line of an invocation that publishes the metric set it published before, one value
+        each, with no dimensions or metadata of its own (the usual case): filled into the set's
+        template (`emf_line.line_template`), kept across invocations. None otherwise."""
+        if self._dimensions or self._metadata:
+            return None
+        request_id = self._state.request_id or None
+        if request_id is not None and type(request_id) is not str:
+            return None
+        series = self._series
+        key = (namespace, self._state.service, request_id is None, tuple(series))
+        found = self._templates.get(key)
+        if found is None or found[0] != self._default_dimensions:
+            if len(self._templates) >= MAX_TEMPLATES:
+                self._templates.clear()
+            layout = tuple((name, item.unit, item.resolution) for name, item in series.items())
+            dimensions = {"Service": self._state.service, **self._default_dimensions}
+            found = self._templates[key] = (dict(self._default_dimensions), layout,
+                                             line_template(namespace, dimensions, layout, request_id is not None))
+        _, layout, template = found
+        return None if template is None else filled(template, layout, series, request_id, timestamp_ms)
 
     def documents(self, timestamp_ms: int | None = None) -> list[dict[str, Any]]:
         return emf.build_documents(*self._document_inputs(timestamp_ms))
 
-    def flush(self) -> int:
-        """Write the EMF lines and reset; returns how many lines were written."""
+    def flush(self, into: list[str] | None = None) -> int:
+        """Write the EMF lines and reset; returns how many lines were written.
+
+        With `into`, and no stream of its own, the lines are appended to it instead: `instrument`
+        writes them with the span lines in one write (see `handlers.telemetry.decorator.flush`).
+        """
         if not self._series and not self._dimensions and not self._metadata:
             return 0  # the common invocation without metrics: nothing to build
         try:
-            lines = emf_lines(*self._document_inputs(None))  # the text of `documents()`, see emf_line
+            namespace, timestamp = settings.metrics_namespace(), int(time.time() * 1000)
+            line = self._repeated_line(namespace, timestamp)
+            # the text of `documents()`, see emf_line
+            lines = [line] if line is not None else emf_lines(*self._document_inputs(timestamp, namespace))
         finally:
             self.clear()
+        if into is not None and self._stream is None:
+            into.extend([line + "\n" for line in lines])
+            return len(lines)
         stream = self._stream or sys.stdout
         for line in lines:
             stream.write(line + "\n")

@@ -55,8 +55,11 @@ class InvocationSpanProcessor(SpanProcessor):
             spans, self._spans = self._spans, []
         return spans
 
-    def flush(self, budget_ms: float) -> int:
-        """Export buffered spans within `budget_ms`; returns how many spans were dropped."""
+    def flush(self, budget_ms: float, into: list[str] | None = None) -> int:
+        """Export buffered spans within `budget_ms`; returns how many spans were dropped.
+
+        `into` goes to an exporter that writes lines (`LogLineSpanExporter.export_until`): its
+        lines are appended there, for the caller to write with others at once."""
         spans = self.take()
         if not spans or self.exporter is None:
             return 0
@@ -66,7 +69,7 @@ class InvocationSpanProcessor(SpanProcessor):
         deadline = time.monotonic() + budget_ms / 1000
         export_until = getattr(self.exporter, "export_until", None)
         if export_until is not None:
-            left = int(export_until(spans, deadline))
+            left = int(export_until(spans, deadline) if into is None else export_until(spans, deadline, into))
         else:
             left = 0 if _export_in_time(self.exporter, spans, budget_ms / 1000) else len(spans)
         if left:

@@ -3,6 +3,7 @@ changes no outcome of `add_metric`."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from typing import Any
@@ -118,3 +119,89 @@ def test_the_accepted_metric_cache_is_bounded():
     for index in range(MAX_ACCEPTED_SPECS + 5):
         assert recorder.add_metric(f"M{index}", 1)
     assert len(recorder._accepted) <= MAX_ACCEPTED_SPECS
+
+
+def templateless(recorder: Metrics) -> Metrics:
+    """The recorder without line templates: every line written by `emf_lines`, the reference."""
+    recorder._repeated_line = lambda namespace, timestamp_ms: None  # type: ignore[method-assign]
+    return recorder
+
+
+invocation_metrics = st.lists(st.tuples(st.sampled_from(["Orders", "Latency", "request_id", "Service", "Stage"]),
+                                        st.one_of(numbers, st.booleans()), st.sampled_from(["Count", "Milliseconds"]),
+                                        st.sampled_from([60, 1])), max_size=4)
+invocations = st.lists(st.tuples(
+    invocation_metrics,
+    st.sampled_from([None, "", "r-1", 'r-\u00e9"2', 7]),  # the request id Lambda's context gave
+    st.sampled_from([None, ("Region", "eu-west-1")]),  # a dimension of this invocation only
+    st.sampled_from([None, ("tenant", "t-1")]),  # metadata
+    st.sampled_from(["platform/dev", "platform/prod"]),  # METRICS_NAMESPACE
+    st.sampled_from([None, ("Stage", "blue"), ("Stage", "green")]),  # a default dimension set from now on
+    # the calls: its own; the invocation before's again (a handler's usual set); those with other
+    # values, or with another unit or resolution
+    st.sampled_from(["own", "again", "other values", "other unit", "other resolution"]),
+), max_size=8)
+
+
+def varied(calls: list[Any], how: str) -> list[Any]:
+    other_unit = {"Count": "Milliseconds", "Milliseconds": "Count"}
+    if how == "other values":
+        return [(name, value + 1 if type(value) is int else 0.5, unit, resolution) for name, value, unit, resolution in calls]
+    if how == "other unit":
+        return [(name, value, other_unit[unit], resolution) for name, value, unit, resolution in calls]
+    if how == "other resolution":
+        return [(name, value, unit, 61 - resolution) for name, value, unit, resolution in calls]
+    return calls
+
+
+@settings(max_examples=200, deadline=None)
+@given(invocations=invocations)
+def test_a_line_filled_into_a_template_is_the_line_written_without_one(invocations):
+    with pytest.MonkeyPatch.context() as patch:
+        outputs = []
+        for recorder, out, log in (recorder_with_output(), recorder_with_output()):
+            if not outputs:
+                templateless(recorder)
+            timestamps = iter(range(1_795_324_529_000, 1_795_324_530_000, 7))
+            patch.setattr("time.time", lambda: next(timestamps) / 1000)
+            previous: list[Any] = []
+            for calls, request_id, dimension, metadata, namespace, default, how in invocations:
+                patch.setenv("METRICS_NAMESPACE", namespace)
+                recorder._state.request_id = request_id
+                if default:
+                    recorder.set_default_dimensions(**dict([default]))
+                if dimension:
+                    recorder.add_dimension(*dimension)
+                if metadata:
+                    recorder.add_metadata(*metadata)
+                previous = calls if how == "own" or not previous else varied(previous, how)
+                for name, value, unit, resolution in previous:
+                    recorder.add_metric(name, value, unit=unit, resolution=resolution)
+                recorder.flush()
+            outputs.append((out.getvalue(), log.getvalue()))
+        assert outputs[0] == outputs[1]
+
+
+def test_a_handlers_usual_metric_set_is_filled_into_its_template(monkeypatch):
+    recorder, out, _ = recorder_with_output()
+    recorder._state.request_id = "r-1"
+    for shipped in (10, 20):
+        recorder.add_metric("EventsShipped", shipped)
+        recorder.add_metric("ShippingLagMs", 1.5, unit="Milliseconds")
+        recorder.flush()
+        monkeypatch.setattr(importlib.import_module("handlers.telemetry.metrics"), "emf_lines",
+                            lambda *args: pytest.fail("not from the template"))
+    first, second = map(json.loads, out.getvalue().splitlines())
+    assert (first["EventsShipped"], second["EventsShipped"]) == (10, 20) and second["request_id"] == "r-1"
+
+
+def test_a_default_dimension_set_later_reaches_the_next_line_of_a_templated_set():
+    recorder, out, _ = recorder_with_output()
+    for stage in (None, "blue", "green"):
+        if stage:
+            recorder.set_default_dimensions(Stage=stage)
+        recorder.add_metric("Orders", 1)
+        recorder.flush()
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line.get("Stage") for line in lines] == [None, "blue", "green"]
+    assert lines[-1]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Service", "Stage"]]

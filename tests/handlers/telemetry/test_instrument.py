@@ -3,10 +3,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from opentelemetry.sdk.trace.export import SpanExportResult
 from opentelemetry.trace import SpanKind, StatusCode
 
-from handlers.telemetry import decorator, instrument, logger
+from handlers.telemetry import decorator, instrument, lambda_event, logger, metrics, while_waiting
 from handlers.telemetry.tracing import build_exporter, tracing
 from tests.handlers.telemetry.helpers import (ACCOUNT, REGION, XRAY_HEADER, XRAY_ROOT, FakeLambdaContext, api_event, kinesis_record,
                                               parse_output, sqs_record)
@@ -159,7 +161,7 @@ def test_flush_is_skipped_with_a_warning_when_no_time_is_left(spans, capsys):
 
 def test_flush_budget_is_the_remaining_time_minus_the_safety_margin(monkeypatch):
     seen = []
-    monkeypatch.setattr(tracing.processor, "flush", lambda budget_ms: seen.append(budget_ms) or 0)
+    monkeypatch.setattr(tracing.processor, "flush", lambda budget_ms, into=None: seen.append(budget_ms) or 0)
     echo({}, FakeLambdaContext(remaining_ms=1_000))
     echo({}, FakeLambdaContext(remaining_ms=10**7))
     assert seen == [1_000 - decorator.FLUSH_SAFETY_MARGIN_MS, decorator.DEFAULT_FLUSH_BUDGET_MS]
@@ -193,16 +195,34 @@ def test_exporter_choice_follows_telemetry_exporter(monkeypatch):
     assert otlp._endpoint == "http://127.0.0.1:4318/v1/traces"
 
 
-def test_none_exporter_keeps_logs_correlated_but_exports_nothing(capsys):
+@pytest.mark.parametrize("lean", [False, True], ids=["sdk span", "lean span"])
+def test_none_exporter_keeps_logs_correlated_but_exports_nothing(monkeypatch, capsys, lean):
+    from handlers.telemetry.lean_span import LeanSpan
+
+    from opentelemetry import context as otel_context
+    from opentelemetry import trace
+
+    from handlers.telemetry.xray_header import LINEAGE_KEY
+
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER + ";Lineage=a87bd80c:0")
+    wasted: list[str] = []  # a lean span is no more than its ids when no exporter will take it
+    monkeypatch.setattr(LeanSpan, "__init__", lambda self, *args: wasted.append("lean span"))
+    seen = []
     previous = tracing.set_exporter(None)
     try:
-        @instrument(service="orders")
+        @instrument(service="orders", lean_span=lean)
         def handler(event, context):
             logger.info("x")
+            while_waiting()
+            seen.append((trace.get_current_span().get_span_context(), otel_context.get_value(LINEAGE_KEY)))
 
         handler({}, FakeLambdaContext())
         output = parse_output(capsys.readouterr().out)
-        assert output.spans == [] and output.logs[0]["trace_id"]
+        assert output.spans == [] and wasted == []
+        ((ids, lineage),) = seen
+        assert f"{ids.trace_id:032x}" == output.logs[0]["trace_id"] == XRAY_ROOT.replace("1-", "").replace("-", "")
+        assert f"{ids.span_id:016x}" == output.logs[0]["span_id"] != "53995c3f42cd8ad8"  # its own, under Lambda's
+        assert ids.trace_flags.sampled and lineage == "a87bd80c:0"
     finally:
         tracing.set_exporter(previous)
 
@@ -247,6 +267,31 @@ def test_stdout_is_flushed_before_the_handler_returns(monkeypatch):
     assert stdout.pending == [] and any("buffered" in line for line in stdout.flushed)
 
 
+@pytest.mark.parametrize("lean", [False, True], ids=["sdk span", "lean span"])
+def test_an_invocations_metric_and_span_lines_go_out_in_one_write(monkeypatch, log_exporter, lean):
+    """Lambda's Python runtime makes stdout unbuffered: every write is a system call."""
+    writes: list[str] = []
+
+    class UnbufferedStdout:  # what Lambda's runtime puts in place of sys.stdout
+        def write(self, text):
+            writes.append(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stdout", UnbufferedStdout())
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", XRAY_HEADER)
+
+    @instrument(service="orders", lean_span=lean)
+    def handler(event, context):
+        metrics.add_metric("OrdersPlaced", 1)
+
+    handler({}, FakeLambdaContext())
+    (written,) = writes
+    emf, span = (json.loads(line) for line in written.splitlines())
+    assert emf["OrdersPlaced"] == 1 and span["record_type"] == "span"
+
+
 def test_an_http_clients_w3c_traceparent_is_linked(spans, capsys):
     traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     event = api_event("GET", "/orders")
@@ -282,6 +327,22 @@ def test_events_of_unexpected_shape_never_stop_the_handler(spans, event):
     assert handler(event, FakeLambdaContext()) == "ran"
     assert calls == [event]
     assert len(spans.get_finished_spans()) == 1
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                           lambda children: st.lists(children, max_size=3)
+                           | st.dictionaries(st.text(max_size=12), children, max_size=3), max_leaves=10)
+TRIGGER_KEYS = st.sampled_from(["eventSource", "EventSource", "requestContext", "httpMethod", "http", "detail-type",
+                                "source", "detail", "Records"])
+SHAPED_EVENTS = st.dictionaries(TRIGGER_KEYS, JSON_VALUES | st.lists(st.dictionaries(TRIGGER_KEYS, JSON_VALUES), max_size=2))
+
+
+@given(event=SHAPED_EVENTS | JSON_VALUES)
+def test_any_event_gets_one_of_the_known_triggers(event):
+    """An event source of any JSON type (a list, an object) must classify, not raise."""
+    known = [lambda_event.API_GATEWAY, lambda_event.SQS, lambda_event.SNS, *lambda_event.DATA_SOURCES.values(),
+             lambda_event.SCHEDULE, lambda_event.EVENTBRIDGE, lambda_event.DIRECT]
+    assert any(lambda_event.classify(event) is trigger for trigger in known)
 
 
 def test_the_sdk_tracer_is_looked_up_once_per_service(monkeypatch: pytest.MonkeyPatch) -> None:
