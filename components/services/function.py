@@ -152,11 +152,16 @@ def function_target_problems(where: str, invoker: str, function: Any, argument: 
     return []
 
 
-def telemetry_environment(core: PlatformCore, service: str) -> dict[str, str]:
-    """The contract in docs/conventions.md: what the telemetry package reads at start-up."""
+def telemetry_environment(core: PlatformCore, service: str, logs_shipped: bool = True) -> dict[str, str]:
+    """The contract in docs/conventions.md: what the telemetry package reads at start-up.
+
+    Spans are written as log lines, which reach the trace index by the log shipper. A function
+    whose logs are not shipped (the shipper itself) writes none: no one would index them, and
+    CloudWatch would still bill their ingestion. Its AWS calls stay traced by X-Ray.
+    """
     return {"SERVICE_NAME": service, "ENVIRONMENT": core.settings.stack,
-            "METRICS_NAMESPACE": core.namer.metrics_namespace(), "TELEMETRY_EXPORTER": "log",
-            "LOG_LEVEL": core.settings.lambda_.log_level}
+            "METRICS_NAMESPACE": core.namer.metrics_namespace(),
+            "TELEMETRY_EXPORTER": "log" if logs_shipped else "none", "LOG_LEVEL": core.settings.lambda_.log_level}
 
 
 def destination_statement(arns: Sequence[pulumi.Input[str]]) -> pulumi.Output[dict]:
@@ -232,7 +237,7 @@ class ObservedFunction(pulumi.ComponentResource):
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", log_group=self.log_group_name),
             environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={**telemetry_environment(core, spec.service), **spec.access.environment,
+                variables={**telemetry_environment(core, spec.service, spec.ship_logs), **spec.access.environment,
                            **spec.environment}),
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group, self.policy]),

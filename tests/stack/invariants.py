@@ -58,14 +58,19 @@ def async_paths_keep_failures(view: PlatformView, settings: Settings) -> list[st
 
 
 def functions_are_traced_and_shipped(view: PlatformView, settings: Settings) -> list[str]:
-    """Tracing and shipping are pack rules; the retention is the profile's, and each function's group exists."""
+    """Tracing and shipping are pack rules; the retention is the profile's, each function's group exists,
+    and a function writes span lines only to a log that is shipped to the trace index."""
     problems = _pack("lambda-tracing-active", view) + _pack("log-groups-retained-and-shipped", view) + \
         _pack("log-groups-encrypted-with-stack-key", view)
     groups = {g.inputs["name"]: g for g in view.of_type(LOG_GROUP)}
+    shipped = {s.inputs["logGroup"] for s in view.of_type(SUBSCRIPTION_FILTER)}
     for fn in view.of_type(FUNCTION):
         group = fn.inputs["loggingConfig"]["logGroup"]
         if group not in groups:
             problems.append(f"{fn.name}: writes to {group}, which the stack does not create")
+        exporter = fn.inputs.get("environment", {}).get("variables", {}).get("TELEMETRY_EXPORTER")
+        if exporter == "log" and group not in shipped:
+            problems.append(f"{fn.name}: writes its spans to {group}, which is not shipped: no trace index would get them")
     for name, group in groups.items():
         if group.inputs.get("retentionInDays") != settings.log_retention_days:
             problems.append(f"log group {name}: retention is not the profile's {settings.log_retention_days} days")
