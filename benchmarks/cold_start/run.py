@@ -61,8 +61,9 @@ WARM_CASES = [("bare", "bare", {}), ("@instrument", "telemetry", {}), ("@instrum
 
 COLD_PROBE = r"""
 import json, os, sys, time
+from benchmarks.lambda_stdout import lambda_stdout
 real_stdout = sys.stdout
-sys.stdout = open(os.devnull, "w")
+sys.stdout = lambda_stdout()  # written as in Lambda: a system call per write
 class Context:
     function_name = "platform-bench-fn"; function_version = "$LATEST"; memory_limit_in_mb = 512
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:platform-bench-fn"
@@ -90,8 +91,9 @@ os._exit(0)  # no interpreter shutdown: its final collection is no part of a col
 
 WARM_PROBE = r"""
 import json, os, sys, time, importlib, statistics
+from benchmarks.lambda_stdout import lambda_stdout
 real_stdout = sys.stdout
-sys.stdout = open(os.devnull, "w")
+sys.stdout = lambda_stdout()  # written as in Lambda: a system call per write
 event = json.loads(sys.argv[2]); rounds = int(sys.argv[3]); calls = int(sys.argv[4])
 class Context:
     function_name = "platform-bench-fn"; function_version = "$LATEST"; memory_limit_in_mb = 512

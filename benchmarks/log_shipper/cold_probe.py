@@ -11,9 +11,10 @@ import sys
 import time
 
 sys.path.insert(0, os.environ.get("PROBE_ROOT", "."))
-from benchmarks.log_shipper.shipper_worker import LambdaContext  # noqa: E402 - light: stdlib only
+from benchmarks.lambda_stdout import lambda_stdout  # noqa: E402 - light: stdlib only
+from benchmarks.log_shipper.shipper_worker import LambdaContext  # noqa: E402
 real_stdout = sys.stdout
-sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the handler's log lines, as Lambda would collect them
+sys.stdout = lambda_stdout()  # the handler's log lines, written as in Lambda
 
 
 event = json.loads(sys.argv[2])

@@ -63,15 +63,22 @@ def aws_stand_ins() -> Iterator[tuple[str, str]]:
 
 
 def shipper_environment(url: str, ca_file: str | None, dynamodb: str, daemon: str, *, sampled: bool = True,
-                        instrumented: bool = True) -> dict[str, str]:
-    """What the platform's function gets (components/logging), with a Lambda-like runtime."""
+                        instrumented: bool = True, span_lines: bool = False) -> dict[str, str]:
+    """What the platform's function gets (components/logging), with a Lambda-like runtime.
+
+    As deployed, the shipper writes no span lines (`TELEMETRY_EXPORTER=none`): its own logs are
+    never shipped, so nothing would index them (`components/services/function.py`,
+    `telemetry_environment`). `span_lines` writes them anyway, as every function whose logs
+    are shipped does, for the comparison in benchmarks/README.md.
+    """
     env = lambda_environment({}, dynamodb, daemon, otlp="")
-    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT")  # spans go to the log (TELEMETRY_EXPORTER=log)
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT")
     env.update(CREDENTIALS)
     env.update({"OPENSEARCH_ENDPOINT": url, "DEAD_LETTER_BUCKET": "platform-bench-log-shipping-dead-letters",
                 "LOG_INDEX_PREFIX": "logs-bench", "TRACE_INDEX_PREFIX": "otel-v1-apm-span-bench",
                 "LOG_GROUP_PREFIX": "/platform/dev/", "ENVIRONMENT": "bench", "SERVICE_NAME": "log-shipping",
-                "AWS_LAMBDA_FUNCTION_NAME": "platform-bench-log-shipping-shipper"})
+                "AWS_LAMBDA_FUNCTION_NAME": "platform-bench-log-shipping-shipper",
+                "TELEMETRY_EXPORTER": "log" if span_lines else "none"})
     if ca_file:
         env["SSL_CERT_FILE"] = ca_file
     if not sampled:
@@ -164,6 +171,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, action="append", help="batch sizes (default: 10 100 1000 10000)")
     parser.add_argument("--unsampled", action="store_true", help="an X-Ray header with Sampled=0")
     parser.add_argument("--without-instrument", action="store_true", help="the shipper without @instrument")
+    parser.add_argument("--span-lines", action="store_true",
+                        help="the shipper writes its span lines (not deployed so: its logs are not shipped)")
     args = parser.parse_args()
     if shutil.which("node") is None:
         sys.exit("node is not installed: cannot run the reference model")
@@ -172,14 +181,16 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores; "
           f"workload {args.workload}; {'http' if args.plain_http else 'https'}; {args.pairs} interleaved pairs; "
           f"{'unsampled' if args.unsampled else 'sampled'}"
-          f"{'; without @instrument' if args.without_instrument else ''}")
+          f"{'; without @instrument' if args.without_instrument else ''}"
+          f"{'; with span lines' if args.span_lines else ''}")
     print("| batch | this shipper, events/s, median (range) | reference model, events/s, median (range) "
           "| ratio of medians | per-pair ratio, median (range) | client CPU: events per CPU-second, ours / theirs, "
           "median (range) | client CPU, per-pair ratio, median (range) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     first_id = 0
     with running_endpoint(tls=not args.plain_http) as (_, url, ca_file), workers(
-            url, ca_file, sampled=not args.unsampled, instrumented=not args.without_instrument) as (ours, theirs), \
+            url, ca_file, sampled=not args.unsampled, instrumented=not args.without_instrument,
+            span_lines=args.span_lines) as (ours, theirs), \
             tempfile.TemporaryDirectory() as folder:
         for batch_size in args.batch or BATCH_SIZES:
             total = max(args.events, 2 * batch_size)

@@ -31,8 +31,9 @@ ATTEMPTS_PER_PAYLOAD = 3  # an asynchronous invocation and Lambda's two retries
 RUN = r"""
 import json, os, sys, time
 sys.path.insert(0, os.environ["PROBE_ROOT"])
+from benchmarks.lambda_stdout import lambda_stdout
 results = sys.stdout
-sys.stdout = open(os.devnull, "w")
+sys.stdout = lambda_stdout()
 from benchmarks.log_shipper.shipper_worker import LambdaContext
 from benchmarks.log_shipper.workload import direct_events
 from handlers.log_shipper.app import handler

@@ -4,7 +4,8 @@
 For each line ``run <events file>`` on stdin it invokes the handler once per event in the file,
 one at a time as Lambda would, and answers ``{"events", "seconds", "cpu_seconds"}`` as one JSON line
 (``cpu_seconds``: this process's user + system time). Log, span
-and EMF lines go to /dev/null, as the reference model's do.
+and EMF lines go to /dev/null, as the reference model's do, one system call per write as in
+Lambda (``benchmarks/lambda_stdout.py``).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks.lambda_stdout import lambda_stdout  # noqa: E402 - stdlib only
 
 
 class LambdaContext:
@@ -30,7 +32,7 @@ class LambdaContext:
 
 def main() -> None:
     results = sys.stdout
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the worker
+    sys.stdout = lambda_stdout()
     from handlers.log_shipper.app import handler
 
     if os.environ.get("BENCH_WITHOUT_INSTRUMENT"):  # compare_reference.py --without-instrument
