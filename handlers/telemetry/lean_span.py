@@ -126,10 +126,10 @@ class LeanSpan:
             return
         self.end_time = time.time_ns()
         processor = self._processor
-        exporter = getattr(processor, "exporter", processor)
+        exporter = getattr(processor, "exporter", ...)  # `...`: a processor of another kind
         if type(exporter) is LogLineSpanExporter:
             processor.on_end(self)
-        elif exporter is not None:  # the processor's exporter is None with TELEMETRY_EXPORTER=none: nothing to hand
+        elif exporter is not None:  # None with TELEMETRY_EXPORTER=none: there is nothing to hand over
             processor.on_end(self.readable())
 
     def readable(self) -> ReadableSpan:

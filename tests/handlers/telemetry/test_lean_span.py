@@ -249,3 +249,27 @@ class _captured:
         import sys
 
         sys.stdout = self._saved
+
+
+def test_a_lean_span_hands_a_readable_span_to_any_other_processor_and_nothing_to_one_without_exporter():
+    from opentelemetry.sdk.trace import ReadableSpan, SpanLimits
+
+    from handlers.telemetry.lean_span import start_lean_span
+    from handlers.telemetry.tracing import InvocationSpanProcessor
+
+    class Collecting:  # a span processor of another kind: no `exporter` attribute
+        def __init__(self):
+            self.ended = []
+
+        def on_end(self, span):
+            self.ended.append(span)
+
+    tracer = TracerProvider(shutdown_on_exit=False).get_tracer("test")
+    other, exporting_nowhere = Collecting(), InvocationSpanProcessor(None)
+    exporting_nowhere.on_end = lambda span: pytest.fail("handed a span with nowhere to export it")
+    for processor in (other, exporting_nowhere):
+        span, _ = start_lean_span(tracer, processor, "invocation", _under(_parent()), trace.SpanKind.SERVER,
+                                  {"faas.trigger": "other"}, SpanLimits(), decided=True)
+        span.end()
+    (ended,) = other.ended
+    assert isinstance(ended, ReadableSpan) and ended.name == "invocation"
