@@ -278,7 +278,10 @@ def _merge_json_line(body: dict[str, Any], rest: dict[str, Any], raw: str) -> No
         elif kind is dict or kind is list:
             rest[alias] = value  # structured values stay searchable under fields
         elif value is not None:  # null means "not in a span" etc.: nothing worth indexing
-            body[target] = json_codec.dumps(value).decode("utf-8")
+            # A number or boolean, as text. By the standard library's encoder whichever backend
+            # parses: orjson spells some floats otherwise (1e-9 for 1e-09), and the field must not
+            # depend on what the layer ships.
+            body[target] = json_codec.stdlib_dumps(value).decode("utf-8")
     if rest:
         body["fields"] = rest
 
