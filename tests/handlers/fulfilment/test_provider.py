@@ -17,6 +17,7 @@ from handlers.fulfilment.provider import DECLINED, NOT_FOUND, OK, REJECTED, UNAV
 from handlers.telemetry.invocation_state import current
 from tests.handlers.fulfilment.payment_provider import FakePaymentProvider
 from tests.handlers.fulfilment.test_order import ORDER
+from tests.handlers.local_http import POLL_SECONDS
 from tests.handlers.telemetry.helpers import FakeLambdaContext
 
 order = parse_order({"order": ORDER})
@@ -77,7 +78,7 @@ def test_a_redirect_is_not_followed(provider: FakePaymentProvider) -> None:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Redirect)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
     thread.start()
     try:
         with pytest.raises(PaymentProviderRejected, match="HTTP 302"):

@@ -9,6 +9,7 @@ import pytest
 
 from handlers.telemetry import instrument
 from handlers.telemetry.tracing import build_exporter, tracing
+from tests.handlers.local_http import POLL_SECONDS
 from tests.handlers.telemetry.helpers import FakeLambdaContext
 
 
@@ -27,7 +28,7 @@ def collector():
             return None
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", received
     server.shutdown()
     server.server_close()
