@@ -19,6 +19,9 @@ from typing import Callable
 
 MAX_LINE = 65_536
 MAX_HEADERS = 100
+# The largest answer read: a `_bulk` answer to a 5 MiB body, with its failed items' reasons, is a
+# few MiB. A Content-Length beyond it is refused before anything is allocated for it.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 SMALL_BODY = 64 * 1024  # sent with the head in one write; larger bodies are not copied
 TLS_WRITE_PIECE = 256 * 1024
 
@@ -232,22 +235,33 @@ class HttpConnection:
             return int(parts[1]), self._read_chunks(), keep_alive
         if length is not None:
             size = int(length)
+            if size > MAX_RESPONSE_BYTES:
+                raise ProtocolError(f"a response of {size} bytes is more than {MAX_RESPONSE_BYTES} are read")
             data = reader.read(size)
             if len(data) != size:
                 raise ConnectionClosed(f"response body cut off at {len(data)} of {size} bytes")
             return int(parts[1]), data, keep_alive
-        return int(parts[1]), reader.read(), False  # no length: the body ends when the server closes
+        data = reader.read(MAX_RESPONSE_BYTES + 1)  # no length: the body ends when the server closes
+        if len(data) > MAX_RESPONSE_BYTES:
+            raise ProtocolError(f"a response of more than {MAX_RESPONSE_BYTES} bytes")
+        return int(parts[1]), data, False
 
     def _read_chunks(self) -> bytes:
         reader = self._reader
         assert reader is not None
         chunks = []
+        left = MAX_RESPONSE_BYTES
         while True:
             size_line = reader.readline(MAX_LINE + 1)
             try:
                 size = int(size_line.split(b";", 1)[0].strip(), 16)
             except ValueError:
                 raise ProtocolError(f"bad chunk size line: {size_line[:80]!r}") from None
+            if size < 0:  # int() reads a sign; a negative size would read to the end of the stream
+                raise ProtocolError(f"bad chunk size line: {size_line[:80]!r}")
+            left -= size
+            if left < 0:
+                raise ProtocolError(f"a chunked response of more than {MAX_RESPONSE_BYTES} bytes")
             if size == 0:
                 while reader.readline(MAX_LINE + 1) not in (b"\r\n", b"\n", b""):
                     pass  # trailers

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.log_shipper.http_connection import ConnectionClosed, HttpConnection, ProtocolError
+from handlers.log_shipper import http_connection
+from handlers.log_shipper.http_connection import MAX_RESPONSE_BYTES, ConnectionClosed, HttpConnection, ProtocolError
 from tests.handlers.log_shipper.tls import contexts
 
 REQUEST = b"POST /_bulk HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n"
@@ -259,9 +260,23 @@ def test_a_content_length_is_digits_or_the_answer_is_refused(value: str) -> None
     connection._reader = io.BufferedReader(io.BytesIO(reply))  # the response as the socket would give it
     if value.isdigit() and int(value) <= 20:
         assert connection._read_response() == (200, b"x" * int(value), True)
-    elif value.isdigit():
+    elif value.isdigit() and int(value) <= MAX_RESPONSE_BYTES:
         with pytest.raises(ConnectionClosed):
             connection._read_response()
-    else:
+    else:  # not a length, or one that would have the whole answer held in memory (26000000000)
         with pytest.raises(ProtocolError):
             connection._read_response()
+
+
+@pytest.mark.parametrize(("head", "body"), [
+    ("Content-Length: 11\r\n", b"x" * 11),
+    ("Transfer-Encoding: chunked\r\n", b"6\r\nxxxxxx\r\n5\r\nxxxxx\r\n0\r\n\r\n"),
+    ("Connection: close\r\n", b"x" * 11),
+    ("Transfer-Encoding: chunked\r\n", b"-5\r\nxxxxx\r\n0\r\n\r\n"),  # a sign would read to the end
+], ids=["content-length", "chunked", "until closed", "negative chunk"])
+def test_an_answer_larger_than_is_ever_read_is_refused_before_it_is_held(monkeypatch, head: str, body: bytes) -> None:
+    monkeypatch.setattr(http_connection, "MAX_RESPONSE_BYTES", 10)
+    connection = HttpConnection("127.0.0.1", 1, None)
+    connection._reader = io.BufferedReader(io.BytesIO(f"HTTP/1.1 200 OK\r\n{head}\r\n".encode("ascii") + body))
+    with pytest.raises(ProtocolError):
+        connection._read_response()

@@ -25,9 +25,12 @@ def runtime_handler():
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(message)s"))
     root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)  # the runtime's, whatever a test that ran before left on the root logger
     root.addHandler(handler)
     yield stream
     root.removeHandler(handler)
+    root.setLevel(level)
 
 
 def test_library_records_carry_trace_and_request_ids_inside_lambda(in_lambda, monkeypatch, runtime_handler, capsys):
