@@ -32,9 +32,9 @@ HOURS ?= 3
 live: $(BIN)/.installed
 	$(BIN)/python -m components.preview.live $(STACK) --hours $(HOURS)
 
-## The whole test suite
+## The whole test suite, in two worker processes (pytest-xdist): the budget is 90 s on two cores
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ## Extra packages the cold-start benchmark compares against (see benchmarks/README.md)
 bench-deps: $(BIN)/.installed
