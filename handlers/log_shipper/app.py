@@ -32,7 +32,7 @@ class Container(NamedTuple):
 @lru_cache(maxsize=1)
 def _clients() -> Container:
     config = ShipperConfig.from_env()
-    # The span line is written while each request is in flight, not after the invocation's work.
+    # A span line, where one is written (TELEMETRY_EXPORTER=log), is written while each request is in flight.
     transport = transport_from(config, while_waiting=while_waiting)
     s3, guard = LazyS3Client(config.region), OutageGuard(config.outage_budget_ms)
     return Container(config, transport, s3, guard, build_shipper(config, transport, s3, guard=guard))

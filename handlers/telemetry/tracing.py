@@ -69,7 +69,7 @@ class InvocationSpanProcessor(SpanProcessor):
         deadline = time.monotonic() + budget_ms / 1000
         export_until = getattr(self.exporter, "export_until", None)
         if export_until is not None:
-            left = int(export_until(spans, deadline) if into is None else export_until(spans, deadline, into))
+            left = int(export_until(spans, deadline, into))
         else:
             left = 0 if _export_in_time(self.exporter, spans, budget_ms / 1000) else len(spans)
         if left:

@@ -52,6 +52,11 @@ def _arn_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
 
 
+def _subscriptions(view: PlatformView) -> Counter[str]:
+    """How many subscription filters ship each log group, by the group's name."""
+    return Counter(s.inputs["logGroup"] for s in view.of_type(SUBSCRIPTION_FILTER))
+
+
 def async_paths_keep_failures(view: PlatformView, settings: Settings) -> list[str]:
     """Every asynchronous path has a DLQ or an on-failure destination, and the depth of each is alarmed."""
     return _pack("async-paths-keep-failures", view)
@@ -63,7 +68,7 @@ def functions_are_traced_and_shipped(view: PlatformView, settings: Settings) -> 
     problems = _pack("lambda-tracing-active", view) + _pack("log-groups-retained-and-shipped", view) + \
         _pack("log-groups-encrypted-with-stack-key", view)
     groups = {g.inputs["name"]: g for g in view.of_type(LOG_GROUP)}
-    shipped = {s.inputs["logGroup"] for s in view.of_type(SUBSCRIPTION_FILTER)}
+    shipped = _subscriptions(view)
     for fn in view.of_type(FUNCTION):
         group = fn.inputs["loggingConfig"]["logGroup"]
         if group not in groups:
@@ -311,7 +316,7 @@ def containers_ship_logs_and_traces(view: PlatformView, settings: Settings) -> l
     """Every container logs through awslogs to a platform log group that is shipped; every task has a
     tracing sidecar pinned by digest that the app starts after."""
     problems = []
-    shipped = Counter(s.inputs["logGroup"] for s in view.of_type(SUBSCRIPTION_FILTER))
+    shipped = _subscriptions(view)
     prefix = f"/{settings.project}/{settings.stack}/"
     for task in view.of_type(TASK_DEFINITION):
         definitions = json.loads(task.inputs["containerDefinitions"])
