@@ -268,6 +268,21 @@ def test_a_content_length_is_digits_or_the_answer_is_refused(value: str) -> None
             connection._read_response()
 
 
+@settings(max_examples=200, deadline=None)
+@given(size=st.text(alphabet="0123456789abcdefABCDEF+- ;x", min_size=1, max_size=14))
+def test_any_chunk_size_line_is_read_within_the_limit_or_refused(size: str) -> None:
+    """Signs, huge sizes, extensions, garbage: never more held than MAX_RESPONSE_BYTES, never an
+    error other than the connection's own."""
+    reply = f"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\n".encode("ascii") + b"x" * 40
+    connection = HttpConnection("127.0.0.1", 1, None)
+    connection._reader = io.BufferedReader(io.BytesIO(reply))
+    try:
+        status, data, _ = connection._read_response()
+    except (ProtocolError, ConnectionClosed):
+        return
+    assert status == 200 and len(data) <= 40
+
+
 @pytest.mark.parametrize(("head", "body"), [
     ("Content-Length: 11\r\n", b"x" * 11),
     ("Transfer-Encoding: chunked\r\n", b"6\r\nxxxxxx\r\n5\r\nxxxxx\r\n0\r\n\r\n"),
